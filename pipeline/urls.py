@@ -1,0 +1,142 @@
+"""Canonical URLs and scope checks (pure functions, no I/O).
+
+The real site appends list-state parameters to the *path* with a bare `&` and no `?`
+(`/de/presse/pressemitteilungen/&s91=11&s93=326`); they are treated like query parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+from .config import Source
+
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+# Characters that never need escaping in a path; everything else stays (re-)escaped in upper-case hex.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+_QUERY_SAFE = "/:@!$'()*+,;-._~?"
+
+
+@lru_cache(maxsize=256)
+def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def _matches(patterns: Iterable[str], text: str, full: bool = False) -> bool:
+    rx = _compiled(tuple(patterns))
+    if rx is None:
+        return False
+    return bool(rx.fullmatch(text) if full else rx.search(text))
+
+
+def split_host(netloc: str) -> tuple[str, str | None]:
+    netloc = netloc.rsplit("@", 1)[-1].lower()
+    if netloc.startswith("["):
+        host, _, rest = netloc[1:].partition("]")
+        return host, rest[1:] if rest.startswith(":") else None
+    host, sep, port = netloc.partition(":")
+    return host.rstrip("."), (port if sep else None)
+
+
+def _norm_netloc(scheme: str, netloc: str) -> str:
+    host, port = split_host(netloc)
+    try:
+        host = host.encode("idna").decode("ascii") if host and not host.isascii() else host
+    except UnicodeError:
+        pass
+    if port and port != _DEFAULT_PORTS.get(scheme):
+        return f"{host}:{port}"
+    return host
+
+
+def _norm_component(text: str, safe: str) -> str:
+    # unquote then quote: normalises case of escapes and decodes needlessly escaped characters
+    return quote(unquote(text), safe=safe)
+
+
+def split_params(path: str, query: str) -> tuple[str, list[tuple[str, str]]]:
+    """Separate the path from its parameters, whether they follow a bare `&` in the path or a `?`."""
+    params: list[tuple[str, str]] = []
+    if "&" in path:
+        path, _, tail = path.partition("&")
+        params += _pairs(tail)
+    params += _pairs(query)
+    return path, params
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    out = []
+    for part in text.replace(";", "&").split("&"):
+        if part:
+            k, _, v = part.partition("=")
+            out.append((k, v))
+    return out
+
+
+def host_allowed(netloc: str, allowed_hosts: Iterable[str], scheme: str = "https") -> bool:
+    """An entry is a host (any port) or host:port (that port only)."""
+    host, port = split_host(netloc)
+    port = port or _DEFAULT_PORTS.get(scheme)
+    for entry in allowed_hosts:
+        eh, ep = split_host(entry)
+        if eh == host and (ep is None or ep == port):
+            return True
+    return False
+
+
+def canonicalize(url: str, source: Source | None = None, keep_paging: bool = False) -> str:
+    """The one URL under which a page is known: normalised scheme/host/path, aliases mapped to the
+    canonical host, fragment and list-state parameters dropped.
+
+    With `keep_paging`, the `s<NN>` offsets of a paginated listing path (source.paginate) are kept,
+    so the frontier can walk a listing's pages; the article identity never keeps them.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        return url.strip()
+    netloc = _norm_netloc(scheme, parts.netloc)
+    path, params = split_params(parts.path or "/", parts.query)
+    path = _norm_component(re.sub(r"/{2,}", "/", path), _PATH_SAFE) or "/"
+    if source is not None:
+        if source.canonical_host and host_allowed(netloc, source.allowed_hosts, scheme):
+            netloc = source.canonical_host
+            scheme = urlsplit(source.start_urls[0]).scheme.lower() if source.start_urls else scheme
+        drop = source.drop_params
+        paging = keep_paging and _matches(source.paginate, path)
+    else:
+        drop, paging = [r"s\d+", r"c\d+"], False
+    last = path.rsplit("/", 1)[-1]
+    if last and "." not in last and not last.startswith("..."):
+        path += "/"
+    kept, pages = [], []
+    for k, v in params:
+        if paging and re.fullmatch(r"s\d+", k):
+            if v not in ("", "1"):  # offset 1 is the listing's first page: same as no parameter
+                pages.append((k, v))
+            continue
+        if _matches(drop, k, full=True):
+            continue
+        kept.append((k, v))
+    query = "&".join(f"{_norm_component(k, _QUERY_SAFE)}={_norm_component(v, _QUERY_SAFE)}"
+                     for k, v in sorted(kept))
+    # paging offsets keep the site's own bare-`&` form: the server may not understand them after `?`
+    path += "".join(f"&{k}={v}" for k, v in sorted(pages))
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def in_scope(url: str, source: Source) -> bool:
+    """Whether the crawler may follow this link at all: http(s), allowed host, include/exclude rules."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        return False
+    if not host_allowed(parts.netloc, source.allowed_hosts, parts.scheme.lower()):
+        return False
+    path, _ = split_params(parts.path or "/", "")
+    if source.include and not _matches(source.include, path):
+        return False
+    return not _matches(source.exclude, path)
