@@ -1,0 +1,190 @@
+"""The orchestration of a crawl run (fetch → capture → parse → dedup → store → publish) and of reparse."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from . import capture, report, store
+from .config import Config, Source
+from .fetch import Fetcher
+from .frontier import Frontier
+from .models import Fetched, RunStats
+from .parse import parse
+from .progress import Progress
+from .urls import canonicalize
+
+log = logging.getLogger(__name__)
+
+# Answers that say "this page is not (or no longer) there": recorded, but not a failure of the run.
+GONE_STATUSES = frozenset({404, 410})
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def run(cfg: Config, archive_dir: Path, sources: list[str] | None = None, progress: str = "auto",
+        out: TextIO | None = None) -> int:
+    """One scheduled crawl run over the selected sources; returns the exit code of CONTRACT.md."""
+    out = out or sys.stdout
+    selected = cfg.select(sources)
+    with store.open_writer(archive_dir) as archive:
+        run_id = archive.begin_run([s.name for s in selected])
+        stats = RunStats(run_id=run_id)
+        writer = capture.WarcWriter(archive_dir / "warc", prefix=f"run-{run_id:05d}")
+        bar = Progress(mode=progress)
+        try:
+            for source in selected:
+                asyncio.run(_crawl_source(cfg.user_agent, source, archive, writer, stats, bar))
+            stats.status = "failed_pages" if stats.pages_failed else "ok"
+        except KeyboardInterrupt:
+            stats.status = "interrupted"
+            raise
+        finally:
+            bar.close()
+            writer.close()
+            archive.finish_run(run_id, stats)
+            archive.publish()
+        paths = report.write_run_report(archive.con, run_id, archive_dir / "reports")
+    _print_summary(stats, out, paths)
+    return 1 if stats.pages_failed else 0
+
+
+class _Crawl:
+    """The state of one source's crawl: the frontier, the workers' bookkeeping and the counters."""
+
+    def __init__(self, source: Source, fetcher: Fetcher, archive: store.Archive, writer: capture.WarcWriter,
+                 stats: RunStats, bar: Progress) -> None:
+        self.source, self.fetcher, self.archive, self.writer = source, fetcher, archive, writer
+        self.stats, self.bar = stats, bar
+        self.frontier = Frontier(source)
+        self.known: set[str] = set()
+        self.in_flight = 0
+        self.wake = asyncio.Event()
+
+    def seed(self) -> None:
+        for url in self.source.start_urls:
+            self.frontier.add(url, 0)
+        # Known articles are revisited every run: that is how edits and removals are noticed
+        # even when no listing links to the page any more.
+        self.known = set(self.archive.known_urls(self.source.name))
+        for url in sorted(self.known):
+            self.frontier.add(url, 0)
+        self.bar.add_total(len(self.frontier))
+
+    async def worker(self) -> None:
+        while True:
+            item = self.frontier.pop()
+            if item is None:
+                if self.in_flight == 0:
+                    self.wake.set()  # nothing queued, nothing running: every worker may stop
+                    return
+                self.wake.clear()
+                await self.wake.wait()
+                continue
+            self.in_flight += 1
+            try:
+                await self.visit(*item)
+            except Exception:  # one page must never end the run
+                log.exception("unexpected error on %s", item[0])
+                self.stats.pages_failed += 1
+                self.stats.failed_urls.append(item[0])
+            finally:
+                self.in_flight -= 1
+                self.bar.advance(item[0])
+                self.wake.set()
+
+    async def visit(self, url: str, depth: int) -> None:
+        canonical = canonicalize(url, self.source)
+        validators = self.archive.validators(canonical) or (None, None)
+        fetched = await self.fetcher.fetch(url, etag=validators[0], last_modified=validators[1])
+        ref = self.writer.write(fetched) if fetched.status is not None else None
+        self.archive.log_fetch(self.stats.run_id, fetched, ref)
+        if fetched.error == "robots":
+            self.stats.skipped_robots += 1
+            return
+        if fetched.error == "off_scope":
+            self.stats.off_scope += 1
+            return
+        self.stats.pages_fetched += 1
+        if fetched.not_modified:
+            self.archive.touch(self.stats.run_id, canonical)
+            self.stats.pages_unchanged += 1
+            return
+        if fetched.error is None and fetched.status in GONE_STATUSES:
+            if canonical in self.known:
+                self.archive.mark_gone(self.stats.run_id, canonical)
+                self.stats.pages_gone += 1
+            return
+        if not fetched.ok:
+            self.stats.pages_failed += 1
+            self.stats.failed_urls.append(f"{url} ({fetched.error or fetched.status})")
+            return
+        self.handle_page(fetched, depth)
+
+    def handle_page(self, fetched: Fetched, depth: int) -> None:
+        ctype = fetched.headers.get("content-type", "text/html").lower()
+        if not any(t in ctype for t in HTML_TYPES):
+            return
+        record = parse(fetched.body, fetched.final_url, fetched.headers, self.source)
+        added = sum(self.frontier.add(link, depth + 1) for link in record.links)
+        self.bar.add_total(added)
+        if record.kind == "listing":
+            return
+        outcome = self.archive.store(self.stats.run_id, self.source.name, record, fetched,
+                                     threshold=self.source.near_duplicate_threshold)
+        if outcome == "new":
+            self.stats.pages_new += 1
+        elif outcome == "changed":
+            self.stats.pages_changed += 1
+        else:
+            self.stats.pages_unchanged += 1
+
+
+async def _crawl_source(user_agent: str, source: Source, archive: store.Archive, writer: capture.WarcWriter,
+                        stats: RunStats, bar: Progress) -> None:
+    async with Fetcher(source, user_agent) as fetcher:
+        crawl = _Crawl(source, fetcher, archive, writer, stats, bar)
+        crawl.seed()
+        hosts = max(1, len(source.allowed_hosts))
+        workers = max(1, min(64, source.concurrency * hosts))
+        await asyncio.gather(*(crawl.worker() for _ in range(workers)))
+        stats.off_scope += crawl.frontier.off_scope
+        stats.skipped_robots += fetcher.stats.get("robots_skipped", 0) if hasattr(fetcher, "stats") else 0
+
+
+def _print_summary(stats: RunStats, out: TextIO, report_paths: tuple[Path, Path] | None) -> None:
+    print(f"Run {stats.run_id} finished: {stats.status}", file=out)
+    rows = [("fetched", stats.pages_fetched), ("new", stats.pages_new), ("changed", stats.pages_changed),
+            ("unchanged", stats.pages_unchanged), ("gone", stats.pages_gone), ("failed", stats.pages_failed),
+            ("skipped by robots.txt", stats.skipped_robots), ("off-scope links", stats.off_scope)]
+    for name, n in rows:
+        print(f"  {name:<22} {n:>6}", file=out)
+    for url in stats.failed_urls[:20]:
+        print(f"  failed: {url}", file=out)
+    if len(stats.failed_urls) > 20:
+        print(f"  … and {len(stats.failed_urls) - 20} more failed pages (see fetch_log)", file=out)
+    if report_paths:
+        print(f"  report: {report_paths[0]}", file=out)
+
+
+def reparse(cfg: Config, archive_dir: Path, out: TextIO | None = None) -> int:
+    """Re-run the current parsers over every stored capture and update the archive, without the network."""
+    out = out or sys.stdout
+    sources = {s.name: s for s in cfg.sources}
+    updated = unchanged = 0
+    with store.open_writer(archive_dir) as archive:
+        run_id = archive.begin_run(["reparse"])
+        for cap in archive.captures():
+            fetched = capture.read_at(archive_dir / "warc" / cap.warc_file, cap.warc_offset)
+            record = parse(fetched.body, fetched.final_url, fetched.headers, sources.get(cap.source))
+            if archive.restore(cap, record) == "unchanged":
+                unchanged += 1
+            else:
+                updated += 1
+        stats = RunStats(run_id=run_id, pages_changed=updated, pages_unchanged=unchanged, status="reparse")
+        archive.finish_run(run_id, stats)
+        archive.publish()
+    print(f"Reparsed {updated + unchanged} captures: {updated} updated, {unchanged} unchanged", file=out)
+    return 0
