@@ -6,16 +6,18 @@ The real site appends list-state parameters to the *path* with a bare `&` and no
 
 from __future__ import annotations
 
+import contextlib
 import re
+import string
 from collections.abc import Iterable
 from functools import lru_cache
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from .config import Source
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 # Characters that never need escaping in a path; everything else stays (re-)escaped in upper-case hex.
-_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+_PATH_SAFE = "/:@!$'()*+,;=-._~"  # no `&`: a literal one would start the list-state parameters
 _QUERY_SAFE = "/:@!$'()*+,;-._~?"
 
 
@@ -44,18 +46,65 @@ def split_host(netloc: str) -> tuple[str, str | None]:
 
 def _norm_netloc(scheme: str, netloc: str) -> str:
     host, port = split_host(netloc)
-    try:
+    with contextlib.suppress(UnicodeError):  # not a valid IDN: keep it as written
         host = host.encode("idna").decode("ascii") if host and not host.isascii() else host
-    except UnicodeError:
-        pass
     if port and port != _DEFAULT_PORTS.get(scheme):
         return f"{host}:{port}"
     return host
 
 
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+# A last path segment with one of these endings names a file; any other gets a trailing slash.
+_FILE_EXT = re.compile(
+    r"[^.]\.(?:s?html?|php\d?|aspx?|jsp|cgi|nsf|pdf|jpe?g|png|gif|svg|webp|ico|bmp|tiff?|txt|xml|json|rss|atom"
+    r"|css|js|zip|gz|tgz|rar|7z|docx?|xlsx?|pptx?|od[tsp]|rtf|csv|ics|vcf|mp[34]|m4a|wav|ogg|webm|avi|mov)$",
+    re.IGNORECASE)
+
+
 def _norm_component(text: str, safe: str) -> str:
-    # unquote then quote: normalises case of escapes and decodes needlessly escaped characters
-    return quote(unquote(text), safe=safe)
+    """RFC 3986 6.2.2: decode escapes of unreserved characters only, upper-case the others, escape
+    what must be escaped. Reserved escapes (%2F, %26, …) stay escaped, so the result is idempotent."""
+    text = _ESCAPE.sub(lambda m: chr(int(m[1], 16)) if chr(int(m[1], 16)) in _UNRESERVED
+                       else "%" + m[1].upper(), text)
+    text = re.sub(r"%(?![0-9A-F]{2})", "%25", text)
+    return quote(text, safe=safe + "%")
+
+
+def remove_dot_segments(path: str) -> str:
+    """RFC 3986 5.2.4: resolve `.` and `..` segments; never climbs above the root."""
+    out: list[str] = []
+    segments = path.split("/")
+    for i, seg in enumerate(segments):
+        last = i == len(segments) - 1
+        if seg == ".":
+            if last:
+                out.append("")
+        elif seg == "..":
+            if len(out) > 1:
+                out.pop()
+            if last:
+                out.append("")
+        else:
+            out.append(seg)
+    result = "/".join(out)
+    return result if result.startswith("/") else "/" + result
+
+
+def is_http(url: str) -> bool:
+    return urlsplit(url.strip()).scheme.lower() in ("http", "https")
+
+
+def resolve(base: str, href: str) -> str | None:
+    """An absolute http(s) URL for a link on `base`; None for other schemes (mailto:, javascript:…)."""
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return None
+    try:
+        url = urljoin(base, href)
+    except ValueError:
+        return None
+    return url if is_http(url) else None
 
 
 def split_params(path: str, query: str) -> tuple[str, list[tuple[str, str]]]:
@@ -101,7 +150,7 @@ def canonicalize(url: str, source: Source | None = None, keep_paging: bool = Fal
         return url.strip()
     netloc = _norm_netloc(scheme, parts.netloc)
     path, params = split_params(parts.path or "/", parts.query)
-    path = _norm_component(re.sub(r"/{2,}", "/", path), _PATH_SAFE) or "/"
+    path = _norm_component(remove_dot_segments(re.sub(r"/{2,}", "/", path)), _PATH_SAFE) or "/"
     if source is not None:
         if source.canonical_host and host_allowed(netloc, source.allowed_hosts, scheme):
             netloc = source.canonical_host
@@ -111,7 +160,7 @@ def canonicalize(url: str, source: Source | None = None, keep_paging: bool = Fal
     else:
         drop, paging = [r"s\d+", r"c\d+"], False
     last = path.rsplit("/", 1)[-1]
-    if last and "." not in last and not last.startswith("..."):
+    if last and not _FILE_EXT.search(last):
         path += "/"
     kept, pages = [], []
     for k, v in params:
@@ -121,11 +170,10 @@ def canonicalize(url: str, source: Source | None = None, keep_paging: bool = Fal
             continue
         if _matches(drop, k, full=True):
             continue
-        kept.append((k, v))
-    query = "&".join(f"{_norm_component(k, _QUERY_SAFE)}={_norm_component(v, _QUERY_SAFE)}"
-                     for k, v in sorted(kept))
+        kept.append((_norm_component(k, _QUERY_SAFE), _norm_component(v, _QUERY_SAFE)))
+    query = "&".join(f"{k}={v}" for k, v in sorted(kept))
     # paging offsets keep the site's own bare-`&` form: the server may not understand them after `?`
-    path += "".join(f"&{k}={v}" for k, v in sorted(pages))
+    path += "".join(f"&{k}={_norm_component(v, _QUERY_SAFE)}" for k, v in sorted(pages))
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
