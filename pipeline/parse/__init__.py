@@ -1,0 +1,184 @@
+"""parse(): one fetched page (bytes + URL) → the CONTRACT.md record. Pure: no network, no files."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from ..models import Image, Record
+from ..urls import canonicalize
+from .dates import find_published, parse_date
+from .encoding import decode
+from .page import Page, analyse, classify
+from .text import layout
+
+if TYPE_CHECKING:
+    from ..config import Source
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["parse", "build_tree", "extract_links"]
+
+
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    if not headers:
+        return None
+    for k, v in headers.items():
+        if k.lower() == name:
+            return v
+    return None
+
+
+def _looks_binary(body: bytes) -> bool:
+    head = body[:2048]
+    if not head:
+        return True
+    if head.startswith((b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")):
+        return True
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00<\x00" not in head \
+            and b"<\x00" not in head:
+        return True
+    controls = sum(1 for c in head if c < 9 or 13 < c < 32)
+    return controls > len(head) * 0.1
+
+
+def build_tree(body: bytes, content_type: str | None = None) -> LexborHTMLParser | None:
+    if _looks_binary(body):
+        return None
+    html = decode(body, content_type)
+    if "\x00" in html:
+        html = html.replace("\x00", "\ufffd")
+    return LexborHTMLParser(html)
+
+
+def extract_links(tree: Any, base_url: str) -> list[str]:
+    """Absolute http(s) links in document order, fragments dropped, each once."""
+    base = tree.css_first("base[href]")
+    if base is not None:
+        href = (base.attributes.get("href") or "").strip()
+        if href:
+            with contextlib.suppress(ValueError):
+                base_url = urljoin(base_url, href)
+    seen: set[str] = set()
+    out: list[str] = []
+    for a in tree.css("a[href], area[href]"):
+        href = (a.attributes.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            continue
+        try:
+            absolute = urldefrag(urljoin(base_url, href))[0]
+            scheme = urlsplit(absolute).scheme.lower()
+        except ValueError:
+            continue
+        if scheme in ("http", "https") and absolute not in seen:
+            seen.add(absolute)
+            out.append(absolute)
+    return out
+
+
+def _same_site(a: str, b: str, source: Source | None) -> bool:
+    try:
+        ha, hb = urlsplit(a).hostname or "", urlsplit(b).hostname or ""
+    except ValueError:
+        return False
+    if source is not None:
+        from ..urls import host_allowed
+
+        return host_allowed(urlsplit(b).netloc, source.allowed_hosts, urlsplit(b).scheme or "https")
+    return ha.removeprefix("www.") == hb.removeprefix("www.") and bool(ha)
+
+
+def canonical_url(tree: Any, url: str, source: Source | None = None) -> str:
+    chosen = url
+    node = tree.css_first('link[rel="canonical"][href]') if tree is not None else None
+    if node is not None:
+        href = (node.attributes.get("href") or "").strip()
+        if href:
+            try:
+                absolute = urljoin(url, href)
+                if urlsplit(absolute).scheme in ("http", "https") and _same_site(url, absolute, source):
+                    chosen = absolute
+            except ValueError:
+                pass
+    try:
+        return canonicalize(chosen, source)
+    except ValueError:
+        return chosen
+
+
+def _entities(rec: Record, page: Page, tree: Any) -> None:
+    """The entity extractors of the other parse modules; each is optional and may fail alone."""
+    try:
+        from .images import extract_images
+
+        rec.images = extract_images(page.article, rec.canonical_url or rec.url)
+    except ImportError:
+        pass
+    except Exception:  # noqa: BLE001 - one extractor's bug must not lose the page
+        logger.exception("image extraction failed for %s", rec.url)
+    captions = [i.caption for i in rec.images if isinstance(i, Image) and i.caption] or page.captions
+    try:
+        from .people import extract_people
+
+        rec.people = extract_people(rec.title, ([rec.subtitle] if rec.subtitle else []) + page.paragraphs,
+                                    captions)
+    except ImportError:
+        pass
+    except Exception:  # noqa: BLE001
+        logger.exception("people extraction failed for %s", rec.url)
+    try:
+        from .contacts import extract_contacts
+
+        rec.contacts = extract_contacts(tree.body)
+    except ImportError:
+        pass
+    except Exception:  # noqa: BLE001
+        logger.exception("contact extraction failed for %s", rec.url)
+    try:
+        from .cities import find_partner_cities
+
+        rec.partner_cities = find_partner_cities([rec.title, rec.subtitle, rec.text, *captions])
+    except ImportError:
+        pass
+    except Exception:  # noqa: BLE001
+        logger.exception("partner-city extraction failed for %s", rec.url)
+
+
+def parse(body: bytes, url: str, headers: Mapping[str, str] | None = None,
+          source: Source | None = None) -> Record:
+    """The record of one page. Never raises on bad HTML or bytes: such a page gives kind "other"."""
+    rec = Record(url=url, canonical_url=url)
+    try:
+        tree = build_tree(body or b"", _header(headers, "content-type"))
+    except Exception:  # noqa: BLE001 - lexbor or a codec choking on garbage
+        logger.exception("cannot build a tree for %s", url)
+        tree = None
+    if tree is None:
+        with contextlib.suppress(ValueError):
+            rec.canonical_url = canonicalize(url, source)
+        return rec
+    rec.canonical_url = canonical_url(tree, url, source)
+    root = tree.body or tree.root
+    if root is None:
+        return rec
+    lay = layout(root)
+    page = analyse(tree, lay, url, source.selectors if source is not None else None)
+    rec.title, rec.subtitle, rec.lead, rec.text = page.title, page.subtitle, page.lead, page.text
+    hint = source.selectors.get("date") if source is not None else None
+    node = None
+    if hint:
+        try:
+            node = tree.css_first(hint)
+        except Exception:  # noqa: BLE001 - a bad hint selector is ignored
+            node = None
+    rec.published = (parse_date(node.text(deep=True, separator=" ")) if node is not None else None) \
+        or find_published(tree, url, page.all_lines, head_lines=page.head_lines)
+    rec.kind = classify(page, lay, url, rec.published)
+    rec.links = extract_links(tree, url)
+    _entities(rec, page, tree)
+    return rec

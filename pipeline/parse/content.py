@@ -1,0 +1,130 @@
+"""Main-content detection: the element whose good text most outweighs its link and boilerplate text.
+
+Blocks are scored jusText-style (length, link density, boilerplate context); every element collects the
+weight of the blocks beneath it, and the container with the best good-minus-bad balance wins. The text is
+then the container's blocks minus link lists, captions, date lines, skip links and teaser lists.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import ARTICLE, BOILER, CAPTION, HEADINGS, MAIN_HINT, Block, Layout
+
+BAD_WEIGHT = 0.7  # one character of link/boilerplate text costs this many characters of good text
+MAIN_BONUS = 1.15  # semantic hint (article, main, class "content") on the container itself
+
+_DATE_WORD = (r"(?:jan(?:uar|uary)?|feb(?:ruar|ruary)?|märz|maerz|mar(?:ch)?|apr(?:il)?|mai|may|"
+              r"jun[ie]?|jul[iy]?|aug(?:ust)?|sep(?:t(?:ember)?)?|okt(?:ober)?|oct(?:ober)?|"
+              r"nov(?:ember)?|dez(?:ember)?|dec(?:ember)?)\.?")
+_DATE_RX = re.compile(rf"\b(?:\d{{1,2}}\.\s?\d{{1,2}}\.\s?(?:\d{{4}}|\d{{2}})|\d{{4}}-\d{{2}}-\d{{2}}|"
+                      rf"\d{{1,2}}\.?\s+{_DATE_WORD}\s+\d{{4}}|{_DATE_WORD}\s+\d{{1,2}},?\s+\d{{4}})", re.I)
+_DATE_LABEL = re.compile(
+    r"^(?:veröffentlicht|publiziert|erstellt|erschienen|aktualisiert|zuletzt|geändert|stand|datum|"
+    r"pressemitteilung vom|published|posted|updated|last updated|date)\b", re.I)
+_SKIP_LINE = re.compile(
+    r"^(?:inhaltsbereich|seiteninhalt|hauptinhalt|zum inhalt(?: springen| wechseln)?|"
+    r"zur navigation(?: springen)?|direkt zum inhalt|skip to (?:main )?content|navigation|"
+    r"eingebettetes\s+(?:youtube[- ])?video.*|externer inhalt|diese seite (?:teilen|drucken)|"
+    r"teilen|drucken|seite drucken|nach oben|zurück|zurück zur übersicht|share|tweet|"
+    r"(?:foto|fotos|bild|bilder|grafik|repro|quelle|logo|copyright)\s*:.*|©.*)$", re.I | re.S)
+_RELATED = re.compile(
+    r"^(?:(?:weitere|mehr|ähnliche|verwandte|aktuelle|neueste)\s+(?:\S+\s+){0,1}"
+    r"(?:beiträge|artikel|nachrichten|meldungen|news|pressemitteilungen|themen|posts|einträge)\b|"
+    r"related (?:posts|articles|stories|content)|das könnte sie auch interessieren|lesen sie auch|"
+    r"(?:auch|ebenfalls) interessant|mehr zum thema|zum thema passend|you might also like|"
+    r"nachrichten aus dem pressearchiv|.*\baus dem pressearchiv\s*:?$)", re.I)
+
+
+def is_date_line(text: str) -> bool:
+    """A line that is only a date, or a labelled date ("Veröffentlicht am: 15.11.2024")."""
+    if len(text) > 90:
+        return False
+    m = _DATE_RX.search(text)
+    if not m:
+        return False
+    if _DATE_LABEL.match(text):
+        return True
+    rest = (text[: m.start()] + text[m.end():]).strip(" ,.|-–—:/()")
+    return len(rest) < 25 and not re.search(r"[.!?]\s", rest)
+
+
+def _good(b: Block) -> bool:
+    return not b.flags & (BOILER | CAPTION) and len(b.text) >= 40 and b.link_density < 0.3
+
+
+def choose_container(lay: Layout) -> int:
+    """The element id of the main content region (0, the root, when nothing stands out)."""
+    n = len(lay.parent)
+    score = [0.0] * n
+    for b in lay.blocks:
+        length = len(b.text)
+        if _good(b):
+            w = min(length, 800) * (1.0 - b.link_density)
+            if b.flags & ARTICLE:
+                w *= 1.1
+        elif b.flags & BOILER or b.link_density > 0.5:
+            w = -BAD_WEIGHT * length
+        else:
+            continue
+        e = b.elem
+        score[e] += w
+        for a in lay.ancestors(e):
+            score[a] += w
+    best, best_score = 0, float("-inf")
+    for e in range(n):
+        s = score[e]
+        if s <= 0:
+            continue
+        if lay.flags[e] & MAIN_HINT:
+            s *= MAIN_BONUS
+        if lay.flags[e] & BOILER:
+            s *= 0.5
+        if s > best_score:
+            best, best_score = e, s
+    return best
+
+
+def main_blocks(lay: Layout, container: int) -> list[Block]:
+    """The blocks of the article's own text inside the container, in document order."""
+    out: list[Block] = []
+    skip_until_level = 0  # inside a teaser list that started at a heading of this level
+    skip_elem = -1  # inside a teaser item (element id)
+    blocks = [b for b in lay.blocks if lay.inside(b.elem, container)]
+    for i, b in enumerate(blocks):
+        text = b.text
+        if skip_elem >= 0 and lay.inside(b.elem, skip_elem):
+            continue
+        skip_elem = -1
+        is_heading = b.tag in HEADINGS
+        if skip_until_level:
+            if is_heading and not b.heading_link and b.level <= skip_until_level and not _RELATED.match(text):
+                skip_until_level = 0
+            else:
+                continue
+        if len(text) < 160 and _RELATED.match(text):
+            skip_until_level = b.level or 2
+            continue
+        if b.flags & (BOILER | CAPTION):
+            continue
+        if is_heading and b.heading_link:
+            # a linked heading is a teaser title: drop its item (title, teaser sentence) when small
+            item = lay.parent[b.elem]
+            if item > container and _item_chars(blocks, i, lay, item) < 700:
+                skip_elem = item
+            continue
+        if b.link_density > 0.5 and not (b.tag == "p" and len(text) > 60 and b.link_density < 0.9):
+            continue
+        if len(text) < 100 and (_SKIP_LINE.match(text) or is_date_line(text)):
+            continue
+        out.append(b)
+    return out
+
+
+def _item_chars(blocks: list[Block], i: int, lay: Layout, item: int) -> int:
+    total = 0
+    for b in blocks[i:]:
+        if not lay.inside(b.elem, item):
+            break
+        total += len(b.text)
+    return total

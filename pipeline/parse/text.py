@@ -1,0 +1,232 @@
+"""The page as a flat sequence of text blocks, each tagged with its context (links, boilerplate, captions).
+
+One iterative walk over the tree (no recursion: pathological nesting must not blow the stack). Every
+element gets a pre-order id, so "is block X inside element E" is the range test E < X <= end[E].
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+DROP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
+    "button", "select", "option", "optgroup", "textarea", "input", "head", "title", "meta", "link",
+    "map", "area", "audio", "video", "source", "track", "dialog", "picture", "img", "base", "param",
+    "-comment", "!doctype",
+})
+INLINE_TAGS = frozenset({
+    "a", "span", "strong", "b", "em", "i", "u", "small", "big", "sub", "sup", "abbr", "acronym", "cite",
+    "code", "q", "mark", "time", "font", "label", "s", "strike", "del", "ins", "bdi", "bdo", "dfn", "kbd",
+    "samp", "var", "wbr", "tt", "nobr", "data", "output", "ruby", "rt", "rp",
+})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+BOILER_TAGS = frozenset({"nav", "aside", "footer", "menu"})
+BOILER_ROLES = frozenset({
+    "navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "toolbar",
+    "dialog", "alertdialog", "tablist",
+})
+# class/id words of page furniture; matched as whole words of the attribute (split at space, _ and -)
+_BOILER_WORDS = (
+    "nav|navbar|navi|navigation|menu|menue|mainmenu|submenu|subnav|breadcrumb|breadcrumbs|crumbs|"
+    "footer|fusszeile|cookie|cookies|consent|gdpr|dsgvo|share|sharing|shariff|social|socialmedia|"
+    "sidebar|widget|widgets|related|comment|comments|kommentar|kommentare|commentlist|respond|banner|"
+    "advert|advertisement|ads|werbung|anzeige|promo|newsletter|skiplink|skiplinks|skip|pagination|"
+    "pager|tagcloud|login|searchform|toolbar|topbar|masthead|copyright|disclaimer|popup|modal|overlay|"
+    "rating|sitemap|sponsor|sponsored|servicenav|metanav|social-links|postmetadata|print|drucken|"
+    "author-box|authorbox|abo|paywall|outbrain|taboola|teaserlist|teaser-list|recommendations"
+)
+_BOILER_RX = re.compile(rf"(?:^|[\s_-])(?:{_BOILER_WORDS})(?:$|[\s_-])", re.I)
+_HIDDEN_RX = re.compile(
+    r"(?:^|\s)(?:sr-only|visually-hidden|visuallyhidden|screen-reader-text|screenreader|element-invisible|"
+    r"hidden|hide|invisible|offscreen|u-hidden|is-hidden|d-none|skip-link|skiplink|skip-links|"
+    r"show-for-sr|a11y-hidden|ym-skip)(?:\s|$)", re.I)
+_STYLE_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_CAPTION_RX = re.compile(
+    r"(?:^|[\s_-])(?:caption|figcaption|bildunterschrift|credit|credits|copyright|photo-credit|imagecredit|"
+    r"image-caption|bildnachweis|bildquelle|wp-caption-text|legend)(?:$|[\s_-])", re.I)
+_MAIN_RX = re.compile(
+    r"(?:^|[\s_-])(?:content|article|artikel|post|entry|story|text|body|main|inhalt|beitrag|"
+    r"blogpost|news|meldung)(?:$|[\s_-])", re.I)
+_WS = re.compile(r"[ \t\r\f\v\u00a0\u200b\u2009\u202f]+")
+_NL = re.compile(r"\s*\n\s*")
+
+# element flags, inherited by descendants
+BOILER = 1
+CAPTION = 2
+ARTICLE = 4  # inside <article>/<main> or an element whose class says so
+HEADER = 8  # inside a <header>
+MAIN_HINT = 16  # this element itself looks like the content region (semantics)
+
+
+@dataclass(slots=True)
+class Block:
+    text: str
+    tag: str  # the innermost block element's tag
+    elem: int  # its pre-order id
+    link_chars: int
+    flags: int
+    heading_link: bool = False  # the whole block is one link (teaser titles)
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / len(self.text) if self.text else 0.0
+
+    @property
+    def level(self) -> int:
+        return int(self.tag[1]) if self.tag in HEADINGS else 0
+
+
+@dataclass
+class Layout:
+    """The flattened page: blocks in document order plus the element tree they hang on."""
+
+    blocks: list[Block] = field(default_factory=list)
+    parent: list[int] = field(default_factory=list)
+    end: list[int] = field(default_factory=list)
+    flags: list[int] = field(default_factory=list)
+    nodes: list[Any] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+    def inside(self, elem: int, container: int) -> bool:
+        return container <= elem <= self.end[container]
+
+    def ancestors(self, elem: int, limit: int = 60) -> list[int]:
+        out = []
+        p = self.parent[elem]
+        while p >= 0 and len(out) < limit:
+            out.append(p)
+            p = self.parent[p]
+        return out
+
+
+def clean(text: str) -> str:
+    text = _WS.sub(" ", text)
+    if "\n" in text:
+        text = _NL.sub("\n", text)
+    return text.strip()
+
+
+def _element_flags(node: Any, tag: str, inherited: int, page_chars: int) -> int | None:
+    """Flags for an element, or None when the element and its subtree are to be dropped (hidden)."""
+    attrs = node.attributes
+    flags = inherited
+    if attrs:
+        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+            return None
+        style = attrs.get("style")
+        if style and _STYLE_HIDDEN.search(style):
+            return None
+        names = f"{attrs.get('id') or ''} {attrs.get('class') or ''}".strip()
+        if names:
+            if _HIDDEN_RX.search(names):
+                return None
+            # a wrapper named after its sidebar ("content-sidebar-wrap") still holds the page: keep it
+            if (tag not in ("body", "html") and not flags & BOILER and _BOILER_RX.search(names)
+                    and len(node.text(deep=True)) < 0.4 * page_chars):
+                flags |= BOILER
+            if _CAPTION_RX.search(names):
+                flags |= CAPTION
+            if _MAIN_RX.search(names):
+                flags |= MAIN_HINT
+        role = attrs.get("role")
+        if role:
+            role = role.lower()
+            if role in BOILER_ROLES:
+                flags |= BOILER
+            elif role in ("main", "article"):
+                flags |= ARTICLE | MAIN_HINT
+        if attrs.get("itemprop") in ("articleBody", "text", "mainContentOfPage"):
+            flags |= ARTICLE | MAIN_HINT
+    if tag in BOILER_TAGS:
+        flags |= BOILER
+    elif tag in ("article", "main"):
+        flags |= ARTICLE | MAIN_HINT
+    elif tag == "header":
+        flags |= HEADER
+        if not flags & ARTICLE:
+            flags |= BOILER
+    elif tag in ("figcaption", "figure"):
+        flags |= CAPTION
+    return flags
+
+
+def layout(root: Any) -> Layout:
+    """Walk the tree under `root` once and cut its text into blocks."""
+    lay = Layout()
+    parent, end, eflags, nodes, tags, blocks = lay.parent, lay.end, lay.flags, lay.nodes, lay.tags, lay.blocks
+    buf: list[str] = []
+    link_chars = 0
+    # the innermost open block element: (id, tag)
+    block_stack: list[tuple[int, str]] = []
+    link_depth = 0
+
+    def flush() -> None:
+        nonlocal link_chars
+        if buf:
+            raw = "".join(buf)
+            buf.clear()
+            text = clean(raw)
+            if text:
+                bid, btag = block_stack[-1] if block_stack else (0, "body")
+                lc = min(link_chars, len(text))
+                blocks.append(Block(text, btag, bid, lc, eflags[bid], heading_link=lc >= 0.9 * len(text)))
+        link_chars = 0
+
+    def open_elem(node: Any, tag: str, pid: int, fl: int) -> int:
+        eid = len(parent)
+        parent.append(pid)
+        end.append(eid)
+        eflags.append(fl)
+        nodes.append(node)
+        tags.append(tag)
+        return eid
+
+    page_chars = len(root.text(deep=True)) or 1
+    rid = open_elem(root, root.tag or "body", -1, 0)
+    block_stack.append((rid, "body"))
+    # stack entries: (children iterator, element id, is_block, is_link)
+    stack: list[tuple[Any, int, bool, bool]] = [(root.iter(include_text=True), rid, True, False)]
+    while stack:
+        it, eid, is_block, is_link = stack[-1]
+        child = next(it, None)
+        if child is None:
+            stack.pop()
+            end[eid] = len(parent) - 1
+            if is_block:
+                flush()
+                block_stack.pop()
+            if is_link:
+                link_depth -= 1
+            continue
+        tag = child.tag
+        if tag == "-text":
+            t = child.text_content
+            if t:
+                buf.append(t)
+                if link_depth:
+                    link_chars += len(t.strip())
+            continue
+        if tag in DROP_TAGS or tag is None or tag.startswith("-"):
+            continue
+        if tag == "br":
+            buf.append("\n")
+            continue
+        if tag == "hr":
+            flush()
+            continue
+        fl = _element_flags(child, tag, eflags[eid] & ~MAIN_HINT, page_chars)
+        if fl is None:
+            continue
+        cid = open_elem(child, tag, eid, fl)
+        block = tag not in INLINE_TAGS
+        if block:
+            flush()
+            block_stack.append((cid, tag))
+        link = tag == "a"
+        if link:
+            link_depth += 1
+        stack.append((child.iter(include_text=True), cid, block, link))
+    flush()
+    return lay
