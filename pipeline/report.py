@@ -1,0 +1,130 @@
+"""The run report: what one crawl run found new, changed and gone, as reports/run-<id>.md and .json."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from .exporters.common import iso, sorted_cities
+from .exporters.records import Filters, RunChanges, load_records, run_changes, select_articles
+from .exporters.text import german_date, md_escape
+
+log = logging.getLogger(__name__)
+
+_COUNTS = ("pages_fetched", "pages_new", "pages_changed", "pages_unchanged", "pages_gone", "pages_failed")
+# A mail should stay readable: long lists are cut, the JSON keeps everything.
+_MD_LIST_MAX = 200
+
+
+def _previous_titles(con: duckdb.DuckDBPyConnection, ids: list[Any]) -> dict[Any, str | None]:
+    if not ids:
+        return {}
+    rows = con.execute(
+        "SELECT v.article_id, v.title FROM article_versions v JOIN articles a ON a.id = v.article_id "
+        "AND v.version = a.version - 1 WHERE list_contains(?, v.article_id)", [ids]).fetchall()
+    return dict(rows)
+
+
+def _items(con: duckdb.DuckDBPyConnection, ids: list[Any]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    recs = load_records(con, select_articles(con, Filters(ids=set(ids), skip_duplicates=False)))
+    return [{"id": r["id"], "title": r["title"], "url": r["canonical_url"] or r["url"], "kind": r["kind"],
+             "published": iso(r["published"]), "partner_cities": sorted_cities(r["partner_cities"]),
+             "version": r["version"], "gone_since": iso(r["gone_since"])} for r in recs]
+
+
+def build_report(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Any]:
+    """The report as plain data (also the .json file's content)."""
+    ch: RunChanges = run_changes(con, run_id)
+    run = ch.run
+    changed = _items(con, ch.changed)
+    prev = _previous_titles(con, ch.changed)
+    for item in changed:
+        old = prev.get(item["id"])
+        item["previous_title"] = old if old is not None and old != item["title"] else None
+    return {
+        "run": {
+            "id": run["id"], "started": iso(run.get("started")), "finished": iso(run.get("finished")),
+            "status": run.get("status"), "sources": list(run.get("sources") or []),
+            "counts": {k.removeprefix("pages_"): int(run.get(k) or 0) for k in _COUNTS if k in run},
+        },
+        "new": _items(con, ch.new),
+        "changed": changed,
+        "gone": _items(con, ch.gone),
+        "failed_urls": list(run.get("failed_urls") or []),
+    }
+
+
+def _md_line(item: dict[str, Any], extra: str = "") -> str:
+    date = german_date(item["published"]) if item.get("published") else "undated"
+    cities = f" ({md_escape(', '.join(item['partner_cities']))})" if item.get("partner_cities") else ""
+    title = md_escape(item.get("title") or "(untitled)")
+    return f"- {date} — {title} — <{item['url']}>{cities}{extra}"
+
+
+def _md_section(title: str, items: list[dict[str, Any]], line: Any = _md_line) -> list[str]:
+    out = [f"## {title} ({len(items)})", ""]
+    if not items:
+        return [*out, "none", ""]
+    out += [line(i) for i in items[:_MD_LIST_MAX]]
+    if len(items) > _MD_LIST_MAX:
+        out.append(f"- … and {len(items) - _MD_LIST_MAX} more (see the .json report)")
+    return [*out, ""]
+
+
+def render_markdown(rep: dict[str, Any]) -> str:
+    run = rep["run"]
+    when = run["started"][:16].replace("T", " ") if run["started"] else "?"
+    lines = [f"# Crawl run {run['id']} — {when} ({run['status']})", ""]
+    if run["counts"]:
+        lines += [" · ".join(f"{k} {v}" for k, v in run["counts"].items()), ""]
+
+    def changed_line(i: dict[str, Any]) -> str:
+        was = f"; title was “{md_escape(i['previous_title'])}”" if i.get("previous_title") else ""
+        return _md_line(i, f" — version {i['version']}{was}")
+
+    def gone_line(i: dict[str, Any]) -> str:
+        return _md_line(i, f" — gone since {german_date(i['gone_since'])}" if i.get("gone_since") else "")
+
+    lines += _md_section("New", rep["new"])
+    lines += _md_section("Changed", rep["changed"], changed_line)
+    lines += _md_section("Gone", rep["gone"], gone_line)
+    if rep["failed_urls"]:
+        lines += [f"## Failed pages ({len(rep['failed_urls'])})", ""]
+        lines += [f"- <{u}>" for u in rep["failed_urls"][:_MD_LIST_MAX]]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _write_atomic(path: Path, data: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_run_report(con: duckdb.DuckDBPyConnection, run_id: int, reports_dir: Path) -> tuple[Path, Path]:
+    """Write reports/run-<id>.md and run-<id>.json for one finished run; returns both paths."""
+    rep = build_report(con, run_id)
+    reports_dir = Path(reports_dir)
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    md_path, json_path = reports_dir / f"run-{run_id}.md", reports_dir / f"run-{run_id}.json"
+    _write_atomic(json_path, json.dumps(rep, ensure_ascii=False, indent=2, default=str) + "\n")
+    _write_atomic(md_path, render_markdown(rep))
+    log.info("run report: %s (%d new, %d changed, %d gone)", md_path, len(rep["new"]), len(rep["changed"]),
+             len(rep["gone"]))
+    return md_path, json_path
