@@ -223,7 +223,7 @@ class Site:
     def robots_txt(self, host_base: str) -> str:
         lines = ["# mirror-only: the real krefeld.de serves no robots.txt; this one is the offline mirror's",
                  "User-agent: *"]
-        lines += [f"Disallow: {f['path'].rstrip('/')}/" for f in render.chrome()["forbidden"]]
+        lines += [f"Disallow: {path}" for path in render.chrome()["robots_disallow"]]
         lines += ["", f"Sitemap: {host_base}/sitemap.xml", ""]
         return "\n".join(lines)
 
