@@ -1,0 +1,181 @@
+"""Full-text search over articles: DuckDB's fts index with the German Snowball stemmer, and `search`."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+INDEX_SCHEMA = "fts_main_articles"
+# Letters the tokenizer keeps after lower-casing and stripping accents (ä→a); ß stays so the stemmer
+# turns it into "ss" the same way for "Straße" and "Strasse".
+IGNORE = r"(\.|[^a-z0-9ß])+"
+STOPWORDS = [
+    "aber", "alle", "allem", "allen", "aller", "alles", "als", "also", "am", "an", "ander", "andere",
+    "anderen", "anderer", "anderes", "auch", "auf", "aus", "bei", "beim", "bin", "bis", "bist", "da",
+    "damit", "dann", "das", "dass", "dem", "den", "denn", "der", "des", "dessen", "dich", "die", "dies",
+    "diese", "diesem", "diesen", "dieser", "dieses", "dir", "doch", "dort", "du", "durch", "ein",
+    "eine", "einem", "einen", "einer", "eines", "einig", "er", "es", "etwas", "euch", "euer", "für",
+    "gegen", "hab", "habe", "haben", "hat", "hatte", "hatten", "hier", "hin", "hinter", "ich", "ihm",
+    "ihn", "ihnen", "ihr", "ihre", "im", "in", "indem", "ins", "ist", "jede", "jedem", "jeden", "jeder",
+    "jedes", "jene", "jetzt", "kann", "kein", "keine", "können", "machen", "man", "manche", "mein",
+    "mich", "mir", "mit", "muss", "nach", "nicht", "nichts", "noch", "nun", "nur", "ob", "oder", "ohne",
+    "sehr", "sein", "seine", "sich", "sie", "sind", "so", "solche", "soll", "sondern", "sonst", "über",
+    "um", "und", "uns", "unter", "vom", "von", "vor", "während", "war", "waren", "warst", "was", "weg",
+    "weil", "weiter", "welche", "wenn", "werde", "werden", "wie", "wieder", "will", "wir", "wird",
+    "wirst", "wo", "wollen", "zu", "zum", "zur", "zwar", "zwischen",
+]
+_TOKEN = re.compile(r"[a-z0-9ß]+")
+
+
+def build_index(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build the index over title, subtitle, lead and text; kept inside the database file."""
+    con.execute("CREATE OR REPLACE TABLE fts_stopwords_de (sw VARCHAR)")
+    con.execute("INSERT INTO fts_stopwords_de SELECT unnest(?)", [[_fold(w) for w in STOPWORDS]])
+    con.execute(
+        "PRAGMA create_fts_index('articles', 'id', 'title', 'subtitle', 'lead', 'text', "
+        f"stemmer='german', stopwords='fts_stopwords_de', ignore='{IGNORE}', "
+        "strip_accents=1, lower=1, overwrite=1)")
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute("SELECT count(*), coalesce(max(id), 0), coalesce(sum(hash(record_hash)), 0) "
+                      "FROM articles").fetchone()
+    return ":".join(str(v) for v in row or ())
+
+
+def refresh_index(con: duckdb.DuckDBPyConnection) -> bool:
+    """Rebuild the index when the indexed articles differ from the last build (a fingerprint is kept
+    in the database, so a run killed before publishing still gets its articles indexed next time)."""
+    con.execute("CREATE TABLE IF NOT EXISTS search_index_state (fingerprint VARCHAR, built TIMESTAMP)")
+    now = _fingerprint(con)
+    row = con.execute("SELECT fingerprint FROM search_index_state").fetchone()
+    if row and row[0] == now and has_index(con):
+        return False
+    build_index(con)
+    con.execute("DELETE FROM search_index_state")
+    con.execute("INSERT INTO search_index_state VALUES (?, now()::TIMESTAMP)", [now])
+    return True
+
+
+def has_index(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'docs'",
+                      [INDEX_SCHEMA]).fetchone()
+    return bool(row and row[0])
+
+
+def _fold(text: str) -> str:
+    """Lower-case and strip accents character by character (so positions stay aligned); keep ß."""
+    out = []
+    for ch in text.lower():
+        if ch == "ß":
+            out.append(ch)
+            continue
+        base = unicodedata.normalize("NFKD", ch)
+        out.append(base[0] if base else ch)
+    return "".join(out)
+
+
+def query_terms(words: str) -> list[str]:
+    """The query's words as the index tokenizes them, without stopwords (which are not indexed)."""
+    stop = {_fold(w) for w in STOPWORDS}
+    return [t for t in _TOKEN.findall(_fold(words)) if t not in stop]
+
+
+_SEARCH_SQL = f"""
+    SELECT id, score FROM (
+        SELECT id, {INDEX_SCHEMA}.match_bm25(id, $q, conjunctive := 1) AS score FROM articles)
+    WHERE score IS NOT NULL ORDER BY score DESC, id
+"""
+
+
+def matching_ids(con: duckdb.DuckDBPyConnection, words: str, limit: int | None = None) -> list[int]:
+    """Ids of the articles containing every word of `words` (stemmed), best match first."""
+    terms = query_terms(words)
+    if not terms or not has_index(con):
+        return []
+    sql = _SEARCH_SQL + (f" LIMIT {int(limit)}" if limit else "")
+    return [r[0] for r in con.execute(sql, {"q": " ".join(terms)}).fetchall()]
+
+
+@dataclass
+class Hit:
+    id: int
+    published: date | None
+    title: str
+    url: str
+    snippet: str
+    duplicate_of: int | None
+
+
+def search(con: duckdb.DuckDBPyConnection, words: str, limit: int = 10) -> list[Hit]:
+    ids = matching_ids(con, words, limit)
+    if not ids:
+        return []
+    rows = con.execute("SELECT id, published, title, canonical_url, lead, text, duplicate_of FROM articles "
+                       "WHERE id IN (SELECT unnest(?))", [ids]).fetchall()
+    by_id = {r[0]: r for r in rows}
+    stems = _stems(con, words)
+    hits = []
+    for i in ids:
+        _, published, title, url, lead, text, dup = by_id[i]
+        hits.append(Hit(i, published, title or "(untitled)", url,
+                        snippet(f"{lead or ''} {text or ''}".strip(), stems), dup))
+    return hits
+
+
+def _stems(con: duckdb.DuckDBPyConnection, words: str) -> list[str]:
+    terms = query_terms(words)
+    if not terms:
+        return []
+    row = con.execute("SELECT list(stem(t, 'german')) FROM (SELECT unnest(?) AS t)", [terms]).fetchone()
+    return [s for s in (row[0] if row else []) if s]
+
+
+def snippet(text: str, stems: list[str], width: int = 160) -> str:
+    """About `width` characters around the first place a query word (by its stem) occurs."""
+    flat = " ".join(text.split())
+    folded = _fold(flat)
+    positions = [m.start() for s in stems if (m := re.search(r"\b" + re.escape(s), folded))]
+    start = max(0, min(positions) - width // 3) if positions else 0
+    if start:
+        space = flat.find(" ", start)
+        start = space + 1 if 0 <= space < start + 20 else start
+    piece = flat[start:start + width]
+    if start + width < len(flat):
+        piece = piece.rsplit(" ", 1)[0] + " …"
+    return ("… " if start else "") + piece
+
+
+def run_search(archive_dir: Path, words: str, limit: int, out: TextIO) -> int:
+    """`partner-archive search`: ranked hits with date, title, URL and a snippet; exit code."""
+    from .errors import UsageError
+    from .query import open_reader
+
+    if limit <= 0:
+        raise UsageError(f"--limit must be a positive number, got {limit}")
+    if not query_terms(words):
+        raise UsageError(f"search: no searchable words in {words!r}")
+    con = open_reader(archive_dir)
+    try:
+        hits = search(con, words, limit)
+    finally:
+        con.close()
+    if not hits:
+        print(f"No articles match {words!r}.", file=out)
+        return 0
+    for n, h in enumerate(hits, 1):
+        when = h.published.isoformat() if h.published else "undated   "
+        dup = f"  (near-duplicate of #{h.duplicate_of})" if h.duplicate_of else ""
+        print(f"{n:>3}. {when}  {h.title}{dup}", file=out)
+        print(f"     {h.url}", file=out)
+        print(f"     {h.snippet}", file=out)
+    return 0

@@ -1,0 +1,286 @@
+"""The archive writer: the crawl lock, the work database, runs, fetch log, articles, publication."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import NamedTuple
+
+import duckdb
+
+from .. import dedup, publish, search
+from ..errors import ArchiveError, LockedError
+from ..models import Fetched, Record, RunStats
+from . import ingest, schema
+from .ingest import header, utc
+
+log = logging.getLogger(__name__)
+
+WORK_DB = Path("work") / "crawl.duckdb"
+PUBLISHED = "archive.duckdb"
+LOCK = "crawl.lock"
+BATCH = 5000  # store_many writes this many records per transaction: memory stays flat
+
+
+class Capture(NamedTuple):
+    """A stored raw capture (the latest version of an article) for reparse."""
+
+    article_id: int
+    url: str
+    warc_file: str
+    warc_offset: int
+    source: str
+    version: int
+
+
+def _lock(path: Path) -> int:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "another process"
+        os.close(fd)
+        raise LockedError(f"{path}: another crawl is running on this archive (pid {holder}); "
+                          "wait for it to finish") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
+
+
+def open_writer(archive_dir: Path | str) -> Archive:
+    """Take the crawl lock and open (or create, or migrate) the work database."""
+    return Archive(Path(archive_dir))
+
+
+class Archive:
+    """The single writer of an archive folder. Use as a context manager; `publish()` makes runs visible."""
+
+    def __init__(self, archive_dir: Path) -> None:
+        self.dir = archive_dir
+        try:
+            (archive_dir / WORK_DB).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise ArchiveError(f"{archive_dir}: cannot create the archive folder: {e}") from None
+        self._lock_fd: int | None = _lock(archive_dir / LOCK)
+        try:
+            self.work_path = archive_dir / WORK_DB
+            self.published_path = archive_dir / PUBLISHED
+            publish.clean_stale(archive_dir)
+            self.con = schema.connect(self.work_path)
+            schema.ensure(self.con)
+        except BaseException:
+            self._unlock()
+            raise
+        row = self.con.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
+        self._next_id = int(row[0]) + 1 if row else 1
+        self._warc_refs: dict[str, tuple[str, int]] = {}
+
+    # ---- context manager ----
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if getattr(self, "con", None) is not None:
+            self.con.close()
+            self.con = None  # type: ignore[assignment]
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _tx(self) -> _Transaction:
+        return _Transaction(self.con)
+
+    # ---- runs ----
+
+    def begin_run(self, sources: list[str]) -> int:
+        now = utc(None)
+        with self._tx():
+            # Only one writer holds the lock, so a run still 'running' was killed: say so.
+            self.con.execute("UPDATE crawl_runs SET status = 'aborted' WHERE status = 'running'")
+            row = self.con.execute("SELECT coalesce(max(id), 0) + 1 FROM crawl_runs").fetchone()
+            run_id = int(row[0]) if row else 1
+            self.con.execute("INSERT INTO crawl_runs (id, started, status, sources) "
+                             "VALUES (?, ?, 'running', ?)", [run_id, now, sources])
+            for name in sources:
+                if not self.con.execute("SELECT 1 FROM sources WHERE name = ?", [name]).fetchone():
+                    self.con.execute("INSERT INTO sources VALUES (?, ?, ?)", [name, run_id, run_id])
+                else:
+                    self.con.execute("UPDATE sources SET last_run = ? WHERE name = ?", [run_id, name])
+        return run_id
+
+    def finish_run(self, run_id: int, stats: RunStats) -> None:
+        status = stats.status if stats.status != "running" else "ok"
+        with self._tx():
+            self.con.execute(
+                "UPDATE crawl_runs SET finished = ?, status = ?, pages_fetched = ?, pages_new = ?, "
+                "pages_changed = ?, pages_unchanged = ?, pages_failed = ?, pages_gone = ?, "
+                "skipped_robots = ?, off_scope = ?, failed_urls = ? WHERE id = ?",
+                [utc(None), status, stats.pages_fetched, stats.pages_new, stats.pages_changed,
+                 stats.pages_unchanged, stats.pages_failed, stats.pages_gone, stats.skipped_robots,
+                 stats.off_scope, list(stats.failed_urls), run_id])
+
+    # ---- fetches ----
+
+    def log_fetch(self, run_id: int, fetched: Fetched, warc: tuple[str, int] | None = None) -> None:
+        ref = (str(warc[0]), int(warc[1])) if warc else None
+        if ref:
+            # store() is called without the reference: it finds the capture of the same request here.
+            self._warc_refs[fetched.url] = self._warc_refs[fetched.final_url] = ref
+        self.con.execute(
+            "INSERT INTO fetch_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, fetched.url, fetched.final_url, fetched.status, len(fetched.body), fetched.error,
+             utc(fetched.fetched_at), fetched.elapsed, fetched.not_modified, header(fetched, "etag"),
+             header(fetched, "last-modified"), header(fetched, "content-type"),
+             ref[0] if ref else None, ref[1] if ref else None])
+
+    def validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """(etag, last_modified) stored with the last capture of this URL's article, or None.
+
+        Kept beside the stored content (same transaction), so a crawl killed between fetch and
+        store never leaves validators that would make the server answer 304 for unstored content.
+        """
+        row = self.con.execute("SELECT etag, last_modified FROM article_urls WHERE url = ? AND "
+                               "(etag IS NOT NULL OR last_modified IS NOT NULL) LIMIT 1", [url]).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def known_urls(self, source: str) -> list[str]:
+        rows = self.con.execute("SELECT canonical_url FROM articles WHERE source = ? AND gone_since IS NULL "
+                                "ORDER BY id", [source]).fetchall()
+        return [r[0] for r in rows]
+
+    # ---- articles ----
+
+    def store(self, run_id: int, source: str, record: Record, fetched: Fetched,
+              warc: tuple[str, int] | None = None, threshold: float = 0.8,
+              parser_version: str | None = None) -> str:
+        """Store one parsed page: 'new', 'changed' (a new version) or 'unchanged'. Idempotent."""
+        return self.store_many(run_id, source, [(record, fetched, warc)], threshold, parser_version)[0]
+
+    def store_many(self, run_id: int, source: str,
+                   items: Iterable[tuple[Record, Fetched, tuple[str, int] | None]],
+                   threshold: float = 0.8, parser_version: str | None = None) -> list[str]:
+        """The bulk form of store(): same decisions, in order, BATCH records per transaction."""
+        outcomes: list[str] = []
+        chunk: list[ingest.Item] = []
+        for record, fetched, warc in items:
+            if record.kind == "listing":
+                raise ArchiveError(f"{record.url}: a listing is not an article and is not stored")
+            ref = warc or self._warc_refs.get(fetched.url) or self._warc_refs.get(fetched.final_url)
+            chunk.append(ingest.prepare(record, fetched, ref))
+            if len(chunk) >= BATCH:
+                outcomes += self._ingest(run_id, source, chunk, threshold, parser_version)
+                chunk = []
+        if chunk:
+            outcomes += self._ingest(run_id, source, chunk, threshold, parser_version)
+        return outcomes
+
+    def _ingest(self, run_id: int, source: str, chunk: list[ingest.Item], threshold: float,
+                parser_version: str | None) -> list[str]:
+        with self._tx():
+            outcomes, next_id = ingest.ingest(self.con, self._next_id, run_id, source, chunk, threshold,
+                                              parser_version)
+        self._next_id = next_id
+        return outcomes
+
+    def _article_of(self, url: str) -> int | None:
+        row = self.con.execute("SELECT article_id FROM article_urls WHERE url = ? "
+                               "ORDER BY article_id LIMIT 1", [url]).fetchone()
+        return int(row[0]) if row else None
+
+    def touch(self, run_id: int, url: str) -> bool:
+        """A 304 for a known URL: the article is still there and unchanged. False if the URL is unknown."""
+        aid = self._article_of(url)
+        if aid is None:
+            return False
+        now = utc(None)
+        with self._tx():
+            self.con.execute("UPDATE articles SET last_seen = ?, last_run = ?, gone_since = NULL "
+                             "WHERE id = ?", [now, run_id, aid])
+            self.con.execute("UPDATE article_urls SET last_seen = ?, gone_since = NULL WHERE url = ?",
+                             [now, url])
+        return True
+
+    def mark_gone(self, run_id: int, url: str) -> bool:
+        """A 404/410 for a known URL: gone_since is set (once), nothing is deleted.
+
+        The article counts as gone when its canonical URL (or its only URL) is gone; an alias that
+        disappears only marks the alias. A later successful store or touch clears both.
+        """
+        aid = self._article_of(url)
+        if aid is None:
+            return False
+        now = utc(None)
+        with self._tx():
+            self.con.execute("UPDATE article_urls SET gone_since = coalesce(gone_since, ?) WHERE url = ?",
+                             [now, url])
+            self.con.execute(
+                "UPDATE articles SET gone_since = coalesce(gone_since, ?), last_run = ? WHERE id = ? AND "
+                "(canonical_url = ? OR (SELECT count(*) FROM article_urls WHERE article_id = ?) = 1)",
+                [now, run_id, aid, url, aid])
+        return True
+
+    # ---- reparse ----
+
+    def captures(self) -> Iterator[Capture]:
+        """The raw capture behind every article's latest version (materialised: restore() writes)."""
+        rows = self.con.execute(
+            "SELECT id, url, warc_file, warc_offset, source, version FROM articles "
+            "WHERE warc_file IS NOT NULL ORDER BY id").fetchall()
+        for r in rows:
+            yield Capture(*r)
+
+    def restore(self, cap: Capture, record: Record, parser_version: str | None = None) -> str:
+        """Replace the parsed fields of the capture's version in place (the site did not change, the
+        parser did): 'changed' when the record differs, else 'unchanged'. No new version number."""
+        new_hash = dedup.record_hash(record)
+        row = self.con.execute("SELECT version, record_hash FROM articles WHERE id = ?",
+                               [cap.article_id]).fetchone()
+        if row is None:
+            raise ArchiveError(f"reparse: article {cap.article_id} ({cap.url}) is not in the archive")
+        if row[0] != cap.version:
+            raise ArchiveError(f"reparse: {cap.url}: capture is version {cap.version}, "
+                               f"article is at {row[0]}")
+        if row[1] == new_hash:
+            if parser_version:
+                with self._tx():
+                    self.con.execute("UPDATE articles SET parser_version = ? WHERE id = ?",
+                                     [parser_version, cap.article_id])
+                    self.con.execute("UPDATE article_versions SET parser_version = ? WHERE article_id = ? "
+                                     "AND version = ?", [parser_version, cap.article_id, cap.version])
+            return "unchanged"
+        with self._tx():
+            ingest.rewrite(self.con, cap.article_id, cap.version, record, parser_version)
+        return "changed"
+
+    # ---- publication ----
+
+    def publish(self) -> Path:
+        """Refresh the search index, checkpoint, and atomically replace the published copy."""
+        search.refresh_index(self.con)
+        self.con.execute("CHECKPOINT")
+        return publish.publish_copy(self.work_path, self.published_path)
+
+
+class _Transaction:
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def __enter__(self) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.con.execute("COMMIT" if et is None else "ROLLBACK")

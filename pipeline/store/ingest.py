@@ -1,0 +1,420 @@
+"""Storing a batch of parsed records: identity (URL, content, near duplicate), versions, child rows.
+
+One code path serves `Archive.store` (a batch of one) and `Archive.store_many` (bulk): the batch's
+look-ups are a few joins, the decisions are made in order in Python, and the writes are a few
+set-based INSERT/UPDATE statements, all in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from .. import dedup
+from ..models import Fetched, Record
+
+log = logging.getLogger(__name__)
+
+ARTICLE_FIELDS = ["url", "kind", "title", "subtitle", "published", "lead", "text", "partner_cities",
+                  "content_hash", "record_hash", "etag", "last_modified", "parser_version", "warc_file",
+                  "warc_offset"]
+
+
+def utc(ts: datetime | None) -> datetime:
+    """Naive UTC, the archive's TIMESTAMP convention; a missing time is now."""
+    if ts is None:
+        return datetime.now(UTC).replace(tzinfo=None)
+    return ts.astimezone(UTC).replace(tzinfo=None) if ts.tzinfo else ts
+
+
+def header(fetched: Fetched, name: str) -> str | None:
+    for k, v in fetched.headers.items():
+        if k.lower() == name:
+            return v
+    return None
+
+
+def _date(value: str | None, url: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        log.warning("%s: published %r is not an ISO date; stored as NULL", url, value)
+        return None
+
+
+@dataclass
+class Item:
+    """A record with everything derived from it that the batch needs."""
+
+    record: Record
+    fetched: Fetched
+    warc: tuple[str, int] | None
+    urls: list[str]
+    content_hash: str
+    record_hash: str
+    seen: datetime
+    trivial: bool
+    shingles: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    keys: list[int] = field(default_factory=list)
+
+    def columns(self, parser_version: str | None) -> dict[str, Any]:
+        r, f = self.record, self.fetched
+        return {
+            "url": r.url or f.final_url or f.url, "kind": r.kind, "title": r.title, "subtitle": r.subtitle,
+            "published": _date(r.published, r.url), "lead": r.lead, "text": r.text,
+            "partner_cities": list(r.partner_cities), "content_hash": self.content_hash,
+            "record_hash": self.record_hash, "etag": header(f, "etag"),
+            "last_modified": header(f, "last-modified"), "parser_version": parser_version,
+            "warc_file": self.warc[0] if self.warc else None,
+            "warc_offset": self.warc[1] if self.warc else None,
+        }
+
+
+def prepare(record: Record, fetched: Fetched, warc: tuple[str, int] | None) -> Item:
+    urls: list[str] = []
+    for u in (record.canonical_url, record.url, fetched.url, fetched.final_url):
+        if u and u not in urls:
+            urls.append(u)
+    trivial = dedup.is_trivial(record)
+    item = Item(record, fetched, warc, urls, dedup.content_hash(record), dedup.record_hash(record),
+                utc(fetched.fetched_at), trivial)
+    if not trivial:
+        item.shingles = dedup.shingle_hashes(dedup.shingle_text(record))
+        item.keys = dedup.band_keys(dedup.signature(item.shingles))
+    return item
+
+
+def frame(rows: Sequence[dict[str, Any]], cols: Sequence[str]) -> dict[str, np.ndarray]:
+    """Column arrays DuckDB scans without a per-row round trip (object arrays keep NULLs and lists)."""
+    out = {}
+    for c in cols:
+        arr = np.empty(len(rows), dtype=object)
+        for i, r in enumerate(rows):
+            arr[i] = r.get(c)
+        out[c] = arr
+    return out
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]],
+           cols: Sequence[str], casts: dict[str, str] | None = None) -> None:
+    if not rows:
+        return
+    casts = casts or {}
+    con.register("_batch", frame(rows, cols))
+    try:
+        select = ", ".join(f"CAST({c} AS {casts[c]})" if c in casts else c for c in cols)
+        con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {select} FROM _batch")
+    finally:
+        con.unregister("_batch")
+
+
+def update(con: duckdb.DuckDBPyConnection, table: str, key: str, rows: Sequence[dict[str, Any]],
+           cols: Sequence[str], casts: dict[str, str] | None = None, extra: str = "",
+           where: str = "") -> None:
+    if not rows:
+        return
+    casts = casts or {}
+    con.register("_batch", frame(rows, [key, *cols]))
+    try:
+        sets = ", ".join(f"{c} = CAST(_batch.{c} AS {casts[c]})" if c in casts else f"{c} = _batch.{c}"
+                         for c in cols)
+        con.execute(f"UPDATE {table} SET {sets}{extra} FROM _batch WHERE {table}.{key} = _batch.{key}{where}")
+    finally:
+        con.unregister("_batch")
+
+
+def _children(aid: int, record: Record) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "people": [dict(article_id=aid, position=i, **asdict(p)) for i, p in enumerate(record.people)],
+        "images": [dict(article_id=aid, position=i, **asdict(m)) for i, m in enumerate(record.images)],
+        "contacts": [dict(article_id=aid, position=i, **asdict(c)) for i, c in enumerate(record.contacts)],
+    }
+
+
+CHILD_COLS = {
+    "people": ["article_id", "position", "name", "role"],
+    "images": ["article_id", "position", "src", "alt", "caption", "credit", "photographer"],
+    "contacts": ["article_id", "position", "name", "phone", "email", "room"],
+}
+VERSION_COLS = ["article_id", "version", "fetched_at", "content_hash", "title", "text", "run_id", "url",
+                "kind", "subtitle", "published", "lead", "partner_cities", "people", "images", "contacts",
+                "record_hash", "etag", "last_modified", "parser_version", "warc_file", "warc_offset"]
+_CASTS = {"published": "DATE", "partner_cities": "VARCHAR[]", "people": "JSON", "images": "JSON",
+          "contacts": "JSON", "warc_offset": "BIGINT", "duplicate_of": "BIGINT", "last_run": "INTEGER",
+          "gone_since": "TIMESTAMP", "changed_run": "INTEGER", "first_run": "INTEGER", "etag": "VARCHAR",
+          "last_modified": "VARCHAR", "parser_version": "VARCHAR", "warc_file": "VARCHAR"}
+
+
+class Batch:
+    """The decisions for one batch, made in order, then written with set-based statements."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, next_id: int, run_id: int, source: str,
+                 threshold: float, parser_version: str | None) -> None:
+        self.con, self.next_id, self.run_id, self.source = con, next_id, run_id, source
+        self.threshold, self.parser_version = threshold, parser_version
+        self.url_map: dict[str, int] = {}
+        self.hash_map: dict[str, tuple[int, bool]] = {}  # content hash → (article, is its latest version)
+        self.state: dict[int, dict[str, Any]] = {}  # article → version, record_hash, content_hash, canonical
+        self.new_rows: dict[int, dict[str, Any]] = {}
+        self.changed_rows: dict[int, dict[str, Any]] = {}
+        self.touched: dict[int, datetime] = {}
+        self.versions: list[dict[str, Any]] = []
+        self.url_new: dict[str, dict[str, Any]] = {}
+        self.url_seen: dict[str, dict[str, Any]] = {}
+        self.children: dict[int, dict[str, list[dict[str, Any]]]] = {}
+        self.bands: dict[int, list[int]] = {}
+        self.near: list[dict[str, Any]] = []
+        self.lsh_db: dict[int, set[int]] = {}  # item index → candidate articles from earlier batches
+        self.lsh_local: dict[int, list[int]] = {}  # band key → articles of this batch
+        self.shingles: dict[int, np.ndarray] = {}
+
+    # ---- look-ups: a few joins for the whole batch ----
+
+    def prefetch(self, items: Sequence[Item]) -> None:
+        con = self.con
+        urls = sorted({u for it in items for u in it.urls})
+        con.register("_urls", {"url": np.array(urls, dtype=object)})
+        try:
+            self.url_map = dict(con.execute(
+                "SELECT u.url, min(u.article_id) FROM article_urls u JOIN _urls USING (url) GROUP BY u.url"
+            ).fetchall())
+        finally:
+            con.unregister("_urls")
+        hashes = sorted({it.content_hash for it in items if not self._empty(it)})
+        if hashes:
+            con.register("_hashes", {"h": np.array(hashes, dtype=object)})
+            try:
+                rows = con.execute(
+                    "SELECT v.content_hash, v.article_id, v.version = a.version AS latest "
+                    "FROM article_versions v JOIN _hashes ON v.content_hash = _hashes.h "
+                    "JOIN articles a ON a.id = v.article_id WHERE a.source = ? "
+                    "ORDER BY latest DESC, v.article_id", [self.source]).fetchall()
+            finally:
+                con.unregister("_hashes")
+            for h, aid, latest in rows:
+                self.hash_map.setdefault(h, (aid, bool(latest)))
+        ids = sorted(set(self.url_map.values()) | {a for a, _ in self.hash_map.values()})
+        if ids:
+            for aid, version, rh, ch, canonical in con.execute(
+                    "SELECT id, version, record_hash, content_hash, canonical_url FROM articles "
+                    "WHERE id IN (SELECT unnest(?))", [ids]).fetchall():
+                self.state[aid] = {"version": version, "record_hash": rh, "content_hash": ch,
+                                   "canonical_url": canonical}
+        self._prefetch_lsh(items)
+
+    def _prefetch_lsh(self, items: Sequence[Item]) -> None:
+        idx, keys = [], []
+        for i, it in enumerate(items):
+            if it.keys and not any(u in self.url_map for u in it.urls):
+                idx += [i] * len(it.keys)
+                keys += it.keys
+        if not keys:
+            return
+        self.con.register("_keys", {"i": np.array(idx, dtype=np.int64), "k": np.array(keys, dtype=np.int64)})
+        try:
+            pairs = self.con.execute("SELECT DISTINCT _keys.i, l.article_id FROM _keys "
+                                     "JOIN lsh_bands l ON l.band_key = _keys.k").fetchall()
+        finally:
+            self.con.unregister("_keys")
+        for i, aid in pairs:
+            self.lsh_db.setdefault(i, set()).add(aid)
+        cand = sorted({aid for _, aid in pairs})
+        if cand:
+            for aid, title, text in self.con.execute(
+                    "SELECT id, title, text FROM articles WHERE id IN (SELECT unnest(?))", [cand]).fetchall():
+                self.shingles[aid] = dedup.shingle_hashes(f"{title or ''} {text or ''}")
+
+    @staticmethod
+    def _empty(it: Item) -> bool:
+        return not (it.record.title or "").strip() and not (it.record.text or "").strip()
+
+    # ---- decisions, in order ----
+
+    def decide(self, i: int, it: Item) -> str:
+        aid = next((self.url_map[u] for u in it.urls if u in self.url_map), None)
+        by_hash = False
+        if aid is None and not self._empty(it) and it.content_hash in self.hash_map:
+            aid, by_hash = self.hash_map[it.content_hash][0], True
+        if aid is None:
+            return self._new(i, it)
+        self._remember_urls(aid, it)
+        st = self.state[aid]
+        if by_hash or it.record_hash == st["record_hash"]:
+            # Same capture again, or an alias serving content this article already had: nothing new.
+            if aid in self.new_rows or aid in self.changed_rows:
+                row = self.new_rows.get(aid) or self.changed_rows[aid]
+                row["last_seen"], row["gone_since"] = max(row["last_seen"], it.seen), None
+            else:
+                self.touched[aid] = max(self.touched.get(aid, it.seen), it.seen)
+            return "unchanged"
+        return self._change(aid, it)
+
+    def _remember_urls(self, aid: int, it: Item) -> None:
+        etag, lm = header(it.fetched, "etag"), header(it.fetched, "last-modified")
+        for u in it.urls:
+            validators = u in (it.fetched.url, it.fetched.final_url)
+            row = {"url": u, "article_id": aid, "last_seen": it.seen,
+                   "etag": etag if validators else None, "last_modified": lm if validators else None}
+            if u in self.url_new:
+                self.url_new[u].update({k: v for k, v in row.items() if v is not None})
+            elif u in self.url_map:
+                prev = self.url_seen.get(u, {})
+                self.url_seen[u] = dict(row, etag=row["etag"] or prev.get("etag"),
+                                        last_modified=row["last_modified"] or prev.get("last_modified"))
+            else:
+                self.url_new[u] = dict(row, first_seen=it.seen)
+            self.url_map[u] = aid
+
+    def _new(self, i: int, it: Item) -> str:
+        aid = self.next_id
+        self.next_id += 1
+        row = dict(it.columns(self.parser_version), id=aid, source=self.source,
+                   canonical_url=it.urls[0], first_seen=it.seen, last_seen=it.seen, version=1,
+                   gone_since=None, first_run=self.run_id, last_run=self.run_id, changed_run=self.run_id,
+                   duplicate_of=None)
+        if it.keys:
+            match = self._near(i, it)
+            if match:
+                row["duplicate_of"] = match[0]
+                self.near.append({"article_id": aid, "duplicate_of": match[0], "similarity": match[1],
+                                  "run_id": self.run_id, "detected": it.seen})
+            self._index(aid, it)
+        self.new_rows[aid] = row
+        self.state[aid] = {"version": 1, "record_hash": it.record_hash, "content_hash": it.content_hash,
+                           "canonical_url": it.urls[0]}
+        if not self._empty(it):
+            self.hash_map[it.content_hash] = (aid, True)
+        self._remember_urls(aid, it)
+        self._version(aid, 1, it)
+        return "new"
+
+    def _near(self, i: int, it: Item) -> tuple[int, float] | None:
+        cands = set(self.lsh_db.get(i, ()))
+        for k in it.keys:
+            cands.update(self.lsh_local.get(k, ()))
+        # A near-duplicate links to the article it copies, never to another copy: follow the link.
+        pool = [(c, self.shingles[c]) for c in sorted(cands) if c in self.shingles]
+        match = dedup.best_match(it.shingles, pool, self.threshold)
+        if match:
+            root = self.new_rows.get(match[0], {}).get("duplicate_of")
+            if root is not None:
+                return root, match[1]
+        return match
+
+    def _index(self, aid: int, it: Item) -> None:
+        self.bands[aid] = it.keys
+        self.shingles[aid] = it.shingles
+        for k in it.keys:
+            self.lsh_local.setdefault(k, []).append(aid)
+
+    def _change(self, aid: int, it: Item) -> str:
+        st = self.state[aid]
+        st["version"] += 1
+        st["record_hash"], st["content_hash"] = it.record_hash, it.content_hash
+        cols = dict(it.columns(self.parser_version), version=st["version"], last_seen=it.seen,
+                    gone_since=None, last_run=self.run_id, changed_run=self.run_id)
+        if aid in self.new_rows:
+            self.new_rows[aid].update(cols)
+        else:
+            self.changed_rows[aid] = cols
+        if not self._empty(it):
+            self.hash_map[it.content_hash] = (aid, True)
+        if it.keys:
+            self._index(aid, it)
+        else:
+            self.bands[aid] = []
+        self._version(aid, st["version"], it)
+        return "changed"
+
+    def _version(self, aid: int, version: int, it: Item) -> None:
+        cols = it.columns(self.parser_version)
+        r = it.record
+        self.versions.append(dict(
+            {k: cols[k] for k in ("content_hash", "title", "text", "url", "kind", "subtitle", "published",
+                                  "lead", "partner_cities", "record_hash", "etag", "last_modified",
+                                  "parser_version", "warc_file", "warc_offset")},
+            article_id=aid, version=version, fetched_at=it.seen, run_id=self.run_id,
+            people=json.dumps([asdict(p) for p in r.people], ensure_ascii=False),
+            images=json.dumps([asdict(m) for m in r.images], ensure_ascii=False),
+            contacts=json.dumps([asdict(c) for c in r.contacts], ensure_ascii=False)))
+        self.children[aid] = _children(aid, r)
+
+    # ---- writes ----
+
+    def write(self) -> None:
+        con = self.con
+        changed_ids = sorted(self.changed_rows)
+        if changed_ids:
+            for table in ("people", "images", "contacts", "lsh_bands"):
+                con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [changed_ids])
+        insert(con, "articles", list(self.new_rows.values()),
+               ["id", "source", "canonical_url", "first_seen", "last_seen", "version", "gone_since",
+                "first_run", "last_run", "changed_run", "duplicate_of", *ARTICLE_FIELDS], _CASTS)
+        update(con, "articles", "id", [dict(r, id=a) for a, r in self.changed_rows.items()],
+               [*ARTICLE_FIELDS, "version", "last_seen", "gone_since", "last_run", "changed_run"], _CASTS)
+        update(con, "articles", "id",
+               [{"id": a, "last_seen": t} for a, t in self.touched.items() if a not in self.changed_rows],
+               ["last_seen"], extra=f", gone_since = NULL, last_run = {int(self.run_id)}")
+        insert(con, "article_versions", self.versions, VERSION_COLS, _CASTS)
+        insert(con, "article_urls", list(self.url_new.values()),
+               ["article_id", "url", "first_seen", "last_seen", "etag", "last_modified"], _CASTS)
+        seen = list(self.url_seen.values())
+        update(con, "article_urls", "url", [r for r in seen if r.get("etag") or r.get("last_modified")],
+               ["etag", "last_modified"], _CASTS)
+        update(con, "article_urls", "url", seen, ["last_seen"], extra=", gone_since = NULL")
+        for table, cols in CHILD_COLS.items():
+            insert(con, table, [row for ch in self.children.values() for row in ch[table]], cols)
+        bands = [{"band_key": k, "article_id": a} for a, ks in self.bands.items() for k in ks]
+        insert(con, "lsh_bands", bands, ["band_key", "article_id"],
+               {"band_key": "BIGINT", "article_id": "BIGINT"})
+        insert(con, "near_duplicates", self.near,
+               ["article_id", "duplicate_of", "similarity", "run_id", "detected"])
+
+
+def ingest(con: duckdb.DuckDBPyConnection, next_id: int, run_id: int, source: str, items: Iterable[Item],
+           threshold: float, parser_version: str | None) -> tuple[list[str], int]:
+    """Decide and write one batch inside the caller's transaction; returns outcomes and the next free id."""
+    items = list(items)
+    batch = Batch(con, next_id, run_id, source, threshold, parser_version)
+    batch.prefetch(items)
+    outcomes = [batch.decide(i, it) for i, it in enumerate(items)]
+    batch.write()
+    return outcomes, batch.next_id
+
+
+PARSED_FIELDS = ["kind", "title", "subtitle", "published", "lead", "text", "partner_cities", "content_hash",
+                 "record_hash", "parser_version"]
+
+
+def rewrite(con: duckdb.DuckDBPyConnection, aid: int, version: int, record: Record,
+            parser_version: str | None) -> None:
+    """Reparse: put a new parse of the same capture into the article and its version row, in place."""
+    r = record
+    cols = {"kind": r.kind, "title": r.title, "subtitle": r.subtitle, "published": _date(r.published, r.url),
+            "lead": r.lead, "text": r.text, "partner_cities": list(r.partner_cities),
+            "content_hash": dedup.content_hash(r), "record_hash": dedup.record_hash(r),
+            "parser_version": parser_version}
+    update(con, "articles", "id", [dict(cols, id=aid)], PARSED_FIELDS, _CASTS)
+    vcols = dict(cols, people=json.dumps([asdict(p) for p in r.people], ensure_ascii=False),
+                 images=json.dumps([asdict(m) for m in r.images], ensure_ascii=False),
+                 contacts=json.dumps([asdict(c) for c in r.contacts], ensure_ascii=False))
+    update(con, "article_versions", "article_id", [dict(vcols, article_id=aid)],
+           [*PARSED_FIELDS, "people", "images", "contacts"], _CASTS,
+           where=f" AND article_versions.version = {int(version)}")
+    for table in ("people", "images", "contacts", "lsh_bands"):
+        con.execute(f"DELETE FROM {table} WHERE article_id = ?", [aid])
+    for table, rows in _children(aid, r).items():
+        insert(con, table, rows, CHILD_COLS[table])
+    if not dedup.is_trivial(r):
+        keys = dedup.band_keys(dedup.signature(dedup.shingle_hashes(dedup.shingle_text(r))))
+        insert(con, "lsh_bands", [{"band_key": k, "article_id": aid} for k in keys],
+               ["band_key", "article_id"])
