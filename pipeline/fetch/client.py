@@ -7,7 +7,7 @@ import logging
 import random
 import time
 import zlib
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -265,7 +265,7 @@ class Fetcher:
     async def _read_body(self, response: httpx.Response, answer: _Answer) -> None:
         decoder = BodyDecoder(answer.headers.get("content-encoding"), self.source.max_bytes)
         try:
-            async for chunk in response.aiter_raw():
+            async for chunk in _raw_chunks(response):
                 self.stats["bytes"] += len(chunk)
                 decoder.feed(chunk)
             answer.body = decoder.body()
@@ -284,3 +284,12 @@ class Fetcher:
             answer.headers["content-length"] = str(len(answer.body))
         answer.headers.pop("transfer-encoding", None)
 
+
+
+async def _raw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body as received, still encoded; a response built in memory (MockTransport) has it already."""
+    if response.is_stream_consumed:
+        yield response.content
+        return
+    async for chunk in response.aiter_raw():
+        yield chunk
