@@ -1,0 +1,309 @@
+"""Article pictures: absolute src, alt, caption without credit, credit without label, photographer."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborNode
+
+from pipeline.data import lexicon
+from pipeline.models import Image
+
+logger = logging.getLogger(__name__)
+
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+    "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "ul",
+})
+SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button", "select", "iframe"})
+_LAYOUT_ANCESTORS = frozenset({"header", "nav", "footer", "button"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|tiff?|bmp)(?:[?#].*)?$", re.I)
+_MAX_CAPTION = 600
+_INITIALS_NAME = re.compile(r"(?:[A-ZÄÖÜ]\.\s?){1,2}(?:-[A-ZÄÖÜ]\.\s?)?[A-ZÄÖÜ][\w'’-]+")
+_ABBREV_END = re.compile(r"\b[A-ZÄÖÜ]\.$|\b(?:e\.V|Inc|Ltd|Co)\.$")
+
+
+# ---- text helpers (contacts.py uses them too) ----
+
+def is_hidden(node: LexborNode) -> bool:
+    attrs = node.attributes
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    style = (attrs.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
+def _walk(node: LexborNode, out: list[str]) -> None:
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            out.append(child.text_content or "")
+            continue
+        if tag in SKIP_TAGS or tag.startswith("-") or is_hidden(child):
+            continue
+        block = tag in BLOCK_TAGS
+        if block:
+            out.append("\n")
+        _walk(child, out)
+        if block:
+            out.append("\n")
+
+
+def text_lines(node: LexborNode | None) -> list[str]:
+    """Non-empty lines of the node's visible text (block elements and <br> break lines)."""
+    if node is None:
+        return []
+    parts: list[str] = []
+    if node.tag == "-text":
+        parts.append(node.text_content or "")
+    else:
+        _walk(node, parts)
+    lines = (_SPACE.sub(" ", ln).strip() for ln in "".join(parts).split("\n"))
+    return [ln for ln in lines if ln]
+
+
+def squash(text: str | None) -> str:
+    """Whitespace collapsed to single spaces."""
+    return " ".join((text or "").split())
+
+
+# ---- credits ----
+
+@lru_cache(maxsize=1)
+def _label_rx() -> re.Pattern[str]:
+    labels = "|".join(sorted(lexicon("images")["credit_labels"], key=len, reverse=True))
+    # "(Foto: X)", "… Foto: X", "….Foto: X" (glued) or "© X"
+    return re.compile(rf"(?P<open>\(\s*)?(?:(?<![\w-])(?:{labels})\s*:|©)\s*")
+
+
+@lru_cache(maxsize=1)
+def _heads_rx() -> re.Pattern[str]:
+    heads = "|".join(re.escape(h) for h in sorted(lexicon("images")["credit_heads"], key=len, reverse=True))
+    name = r"[A-ZÄÖÜ][\w.'’-]*(?:\s+[A-ZÄÖÜ][\w.'’-]*){0,3}"
+    # an unlabelled credit: after a sentence end, a known credit head (or "Name / Pixabay") to the end
+    return re.compile(rf"(?:(?<=[.!?])|(?<=[.!?]\s))(?P<credit>(?:{heads}|{name}\s*/\s*(?:{heads}))[^.!?]*)$")
+
+
+def photographer_of(credit: str | None) -> str | None:
+    """The person's part of a credit ("…, A. Bischof" -> "A. Bischof"), None for organisations."""
+    if not credit:
+        return None
+    from pipeline.parse.people import looks_like_person  # people imports this module
+
+    org = lexicon("images")["org_words"]
+    for seg in reversed(re.split(r"\s*[,/;|]\s*|\s+-\s+|\s+–\s+", credit)):
+        seg = seg.strip(" .()")
+        words = seg.split()
+        if not 2 <= len(words) <= 4 or any(w.strip(".") in org for w in words):
+            continue
+        if _INITIALS_NAME.fullmatch(seg):
+            return seg
+        if looks_like_person(seg):
+            return seg
+    return None
+
+
+def split_credit(text: str | None) -> tuple[str | None, str | None, str | None]:
+    """'Caption.Foto: Stadt Krefeld, …, A. Bischof' -> (caption, credit, photographer)."""
+    text = squash(text)
+    if not text:
+        return None, None, None
+    caption, credit = text, None
+    m = None
+    for cand in _label_rx().finditer(text):
+        m = cand
+        break
+    if m is not None:
+        rest = text[m.end():]
+        if m.group("open"):
+            depth, cut = 1, len(rest)
+            for i, ch in enumerate(rest):
+                depth += ch == "("
+                depth -= ch == ")"
+                if depth == 0:
+                    cut = i
+                    break
+            credit = rest[:cut].strip()
+            after = rest[cut + 1:].strip()
+            caption = text[:m.start()].strip()
+            if after.strip(" .,;:"):
+                caption = f"{caption} {after}".strip()
+        else:
+            credit = rest.strip()
+            caption = text[:m.start()].strip()
+    else:
+        h = _heads_rx().search(text)
+        if h and h.start() > 0:
+            credit = h.group("credit").strip()
+            caption = text[:h.start()].strip()
+    if credit is not None:
+        credit = credit.strip(" ;,") or None
+        if credit and credit.endswith(".") and not _ABBREV_END.search(credit):
+            credit = credit[:-1]
+    caption = caption.strip(" ,;–-") or None
+    return caption, credit, photographer_of(credit)
+
+
+# ---- pictures ----
+
+def _src(img: LexborNode) -> str | None:
+    attrs = img.attributes
+    src = (attrs.get("src") or "").strip()
+    lazy = next((attrs.get(k) for k in ("data-src", "data-original", "data-lazy-src") if attrs.get(k)), None)
+    if lazy and (not src or src.startswith("data:") or "blank" in src or "placeholder" in src):
+        src = lazy.strip()
+    if (not src or src.startswith("data:")) and attrs.get("srcset"):
+        src = (attrs.get("srcset") or "").split(",")[0].strip().split(" ")[0]
+    return src or None
+
+
+def _is_layout(img: LexborNode, main: LexborNode, src: str) -> bool:
+    attrs = img.attributes
+    if attrs.get("role") == "presentation" or attrs.get("aria-hidden") == "true":
+        return True
+    for dim in ("width", "height"):
+        val = (attrs.get(dim) or "").strip().removesuffix("px")
+        if val.isdigit() and int(val) <= 48:
+            return True
+    low = src.lower().rsplit("/", 1)[-1]
+    if src.startswith("data:") or any(w in low for w in lexicon("images")["layout_src_words"]):
+        return True
+    node = img.parent
+    while node is not None and node.mem_id != main.mem_id:
+        if node.tag in _LAYOUT_ANCESTORS or is_hidden(node):
+            return True
+        node = node.parent
+    return False
+
+
+def _in_teaser(img: LexborNode, main: LexborNode) -> bool:
+    """Inside an item that links to another page from a heading or title: a teaser, not the article."""
+    node, depth = img.parent, 0
+    while node is not None and node.mem_id != main.mem_id and depth < 5:
+        if node.tag in ("li", "article", "div", "section", "td", "tr"):
+            for a in node.css("h1 a, h2 a, h3 a, h4 a, h5 a, h6 a, a[href]"):
+                href = a.attributes.get("href") or ""
+                if not href or _IMAGE_FILE.search(href) or href.startswith(("#", "javascript:", "mailto:")):
+                    continue
+                if a.css_first("img") is None and len(squash(a.text())) > 15:
+                    return True
+        node, depth = node.parent, depth + 1
+    return False
+
+
+def _related_rx() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in lexicon("images")["related_labels"]), re.I)
+
+
+def _cut_index(main: LexborNode) -> int | None:
+    """Document position (index among main's elements) of a teaser-list label, if any."""
+    rx = _related_rx()
+    for i, node in enumerate(main.traverse()):
+        if node.tag in ("img", "a") or node.css_first("img") is not None:
+            continue
+        text = squash(node.text(deep=True))
+        if text and len(text) < 160 and rx.search(text):
+            return i
+    return None
+
+
+def _holder(img: LexborNode, main: LexborNode) -> LexborNode:
+    """The outermost wrapper of the picture that holds no text of its own (a, span, td, div …)."""
+    node = img
+    while node.parent is not None and node.parent.mem_id != main.mem_id:
+        parent = node.parent
+        if text_lines(parent) != text_lines(node) or parent.tag in ("figure", "body", "table"):
+            break
+        node = parent
+    return node
+
+
+def _caption_like(node: LexborNode, lines: list[str]) -> bool:
+    text = " ".join(lines)
+    if not text or len(text) > _MAX_CAPTION or node.tag in _HEADINGS or node.css_first("img") is not None:
+        return False
+    if node.css_first("h1, h2, h3, h4, h5, h6") is not None:
+        return False
+    has_credit = split_credit(text)[1] is not None
+    return has_credit or node.tag != "p" or len(text) < 160
+
+
+def _dedupe(lines: list[str]) -> str:
+    """Join caption lines, dropping the repeats of a caption rendered twice."""
+    out: list[str] = []
+    for ln in lines:
+        half = len(ln) // 2
+        if len(ln) % 2 == 1 and ln[:half] == ln[half + 1:]:
+            ln = ln[:half]  # "X X" from two inline renderings
+        if ln not in out:
+            out.append(ln)
+    return " ".join(out)
+
+
+def _visible_caption(img: LexborNode, main: LexborNode) -> str | None:
+    fig = img.parent
+    while fig is not None and fig.mem_id != main.mem_id and fig.tag != "figure":
+        fig = fig.parent
+    if fig is not None and fig.tag == "figure":
+        cap = fig.css_first("figcaption")
+        if cap is not None:
+            return _dedupe(text_lines(cap)) or None
+    holder = _holder(img, main)
+    parent = holder.parent
+    if parent is None:
+        return None
+    # a small wrapper (picture + caption, nothing else): its whole text is the caption
+    if parent.mem_id != main.mem_id and parent.tag not in ("body",):
+        lines = text_lines(parent)
+        if lines and len(parent.css("img")) == 1 and not parent.css_first("h1, h2, h3, h4, h5, h6, p + p"):
+            text = _dedupe(lines)
+            if len(text) <= 2 * _MAX_CAPTION:
+                return text
+    sib = holder.next
+    while sib is not None:
+        lines = text_lines(sib)
+        if lines:
+            return _dedupe(lines) if _caption_like(sib, lines) else None
+        sib = sib.next
+    return None
+
+
+def _title_text(img: LexborNode) -> str | None:
+    title = img.attributes.get("title")
+    if not title and img.parent is not None and img.parent.tag == "a":
+        title = img.parent.attributes.get("title")
+    return squash(title) or None
+
+
+def extract_images(main_node: LexborNode | None, base_url: str) -> list[Image]:
+    """The pictures of the main content, in page order, each once."""
+    if main_node is None:
+        return []
+    cut = _cut_index(main_node)
+    positions = {n.mem_id: i for i, n in enumerate(main_node.traverse())} if cut is not None else {}
+    out: list[Image] = []
+    seen: set[str] = set()
+    for img in main_node.css("img"):
+        src = _src(img)
+        if not src or _is_layout(img, main_node, src):
+            continue
+        if cut is not None and positions.get(img.mem_id, 0) > cut:
+            continue
+        if _in_teaser(img, main_node):
+            continue
+        url = urljoin(base_url, src)
+        if url in seen:
+            continue
+        seen.add(url)
+        alt = squash(img.attributes.get("alt")) or None
+        text = _visible_caption(img, main_node) or _title_text(img) or alt
+        caption, credit, photographer = split_credit(text)
+        out.append(Image(src=url, alt=alt, caption=caption, credit=credit, photographer=photographer))
+    return out

@@ -1,0 +1,379 @@
+"""People named in a page: rule-based German person recognition with roles, over title, text and captions.
+
+A name is a given name from the gazetteer (gender_guesser's nam_dict plus pipeline/data extras), optional
+particles and one to three capitalised surname words; a role word right before it ("Landrat Rolf
+Lindemann"), or an apposition / parenthesis right after it ("Antoin Scholten, Bürgermeister von Venlo,")
+gives the role. The role kept is the first one the page gives, as written, without leading articles.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from pipeline.data import lexicon, read_lines
+from pipeline.models import Person
+
+logger = logging.getLogger(__name__)
+
+_WORD = re.compile(r"[^\W\d_](?:[\w'’]|-(?=[^\W\d_]))*")
+_INITIAL = re.compile(r"[A-ZÄÖÜ]\.$")
+_QUOTES_OPEN = "„“\"«»‚'"
+
+
+@dataclass
+class _Tok:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class _Mention:
+    name: str  # with academic titles
+    key: str  # without titles
+    surname: str
+    role: str | None
+    start: int
+    end: int
+    party: str | None = None
+
+
+# ---- gazetteers ----
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """Given names: gender_guesser's dictionary (~45,000 names, many countries) plus our extras."""
+    names: set[str] = set()
+    try:
+        text = resources.files("gender_guesser").joinpath("data", "nam_dict.txt").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - dependency missing
+        logger.warning("gender_guesser not installed: only pipeline/data/given_names_extra.txt is used")
+        text = ""
+    for line in text.splitlines():
+        if not line or line[0] in "#=" or len(line) < 30:
+            continue
+        name = line[3:29].strip()
+        if "+" in name or " " in name:
+            continue
+        names.add(name)
+    names.update(read_lines("given_names_extra.txt"))
+    names.difference_update(read_lines("not_given_names.txt"))
+    return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def _role_rx() -> re.Pattern[str]:
+    lex = lexicon("people")
+    stems = "|".join(sorted(lex["role_stems"], key=len, reverse=True))
+    endings = "|".join(lex["role_endings"])
+    return re.compile(rf"[a-zäöüß-]*(?:{stems})(?:{endings})?")
+
+
+def is_role_word(word: str) -> bool:
+    if not word or not word[0].isupper():
+        return False
+    lex = lexicon("people")
+    if word in lex["role_words"]:
+        return True
+    return bool(_role_rx().fullmatch(word.lower()))
+
+
+def _is_given(word: str) -> bool:
+    names = given_names()
+    return all(part in names for part in word.split("-")) and word not in lexicon("people")["not_surnames"]
+
+
+def _is_surname(word: str) -> bool:
+    lex = lexicon("people")
+    if not word or not word[0].isupper() or word.isupper() and len(word) > 1 and len(word) <= 4:
+        return False
+    if word in lex["not_surnames"] or word in lex["positions"] or is_role_word(word):
+        return False
+    low = word.lower()
+    last = low.rsplit("-", 1)[-1]
+    if any(last.endswith(s) for s in lex["place_suffixes"]) and "-" in low:
+        return False
+    if last in lex["place_suffixes"]:
+        return False
+    return not any(low.endswith(s) for s in lex["noun_suffixes"])
+
+
+def looks_like_person(text: str) -> bool:
+    """'Markus Distelrath' -> True; 'Photos CUD', 'Gemeente Venlo' -> False (used for photographers)."""
+    words = text.split()
+    if len(words) < 2 or not _is_given(words[0]):
+        return False
+    particles = lexicon("people")["particles"]
+    rest = [w for w in words[1:] if w not in particles]
+    return bool(rest) and all(_is_surname(w) for w in rest) and _is_surname(words[-1])
+
+
+# ---- scanning ----
+
+def _tokens(text: str) -> list[_Tok]:
+    return [_Tok(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def _adjacent(text: str, a: _Tok, b: _Tok) -> bool:
+    gap = text[a.end:b.start]
+    return bool(gap) and gap.isspace() and "\n" not in gap
+
+
+def _titles_before(text: str, toks: list[_Tok], i: int) -> int:
+    """Index of the first academic-title token directly before toks[i] ("Dr." "Prof. Dr.")."""
+    titles = {t.rstrip(".").split(".")[0] for t in lexicon("people")["titles"]}
+    j = i
+    while j > 0:
+        prev = toks[j - 1]
+        gap = text[prev.end:toks[j].start]
+        if prev.text in titles and gap.startswith(".") and gap[1:].isspace():
+            j -= 1
+        else:
+            break
+    return j
+
+
+def _phrase_end(text: str, pos: int) -> int:
+    """End of an apposition at pos: comma, bracket, colon, dash, sentence end or ' und <lowercase>'."""
+    i = pos
+    quote_depth = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "„“":
+            quote_depth = 1 if ch == "„" else 0
+        elif quote_depth == 0 and ch in ",;:()[]\n–—":
+            return i
+        elif ch in ".!?" and quote_depth == 0:
+            before = text[pos:i].split()
+            last = before[-1] if before else ""
+            abbrev = len(last) <= 2 or last in ("Dr", "Prof", "St", "Nr", "ca", "bzw")
+            nxt = text[i + 1:i + 3]
+            if not abbrev and (not nxt.strip() or nxt[:1].isspace()):
+                return i
+        elif text.startswith(" und ", i) and i + 5 < len(text) and text[i + 5].islower():
+            return i
+        i += 1
+    return len(text)
+
+
+def _strip_article(phrase: str) -> str:
+    words = phrase.split()
+    arts = lexicon("people")["articles"]
+    while words and words[0] in arts:
+        words.pop(0)
+    return " ".join(words)
+
+
+def _starts_with_role(phrase: str) -> bool:
+    words = phrase.split()
+    lex = lexicon("people")
+    for phr in lex["role_phrases"]:
+        if phrase.startswith(phr):
+            return True
+    for w in words[:3]:
+        if is_role_word(w.strip(",.")):
+            return True
+        if not w.islower() or w in lex["positions"]:
+            return False
+    return False
+
+
+def _party_after(text: str, end: int) -> tuple[str, int] | None:
+    """'(SPD)' right after a name: the party and the length of the bracket."""
+    m = re.match(r"\s*\(([^()]{1,40})\)", text[end:])
+    if m and all(w.strip(",/") in lexicon("people")["parties"] for w in m.group(1).split()):
+        return m.group(1).strip(), m.end()
+    return None
+
+
+def _role_after(text: str, end: int) -> str | None:
+    rest = text[end:]
+    party = _party_after(text, end)
+    if party:
+        end += party[1]  # "Sabine Oetzel (SPD), Vorsitzende …"
+        rest = text[end:]
+    m = re.match(r"\s*(,|\()\s*", rest)
+    if not m:
+        return None
+    start = end + m.end()
+    if m.group(1) == "(":
+        close = text.find(")", start)
+        if close < 0:
+            return None
+        phrase = text[start:close]
+    else:
+        phrase = text[start:_phrase_end(text, start)]
+    phrase = _strip_article(phrase.strip())
+    if not phrase or not _starts_with_role(phrase) or _has_name(phrase):
+        return None
+    return phrase.strip(" ,")
+
+
+def _role_before(text: str, toks: list[_Tok], first: int) -> str | None:
+    """A role word directly before the name (after "a. D."), with lowercase attributes as written."""
+    j = first - 1
+    suffix = ""
+    if j >= 1 and toks[j].text == "D" and toks[j - 1].text == "a" and re.fullmatch(
+        r"\.\s*", text[toks[j - 1].end:toks[j].start]
+    ) and text[toks[j].end:toks[j].end + 1] == ".":
+        suffix = " a. D."
+        j -= 2
+    if j < 0 or not _adjacent(text, toks[j], toks[j + 1]) and not suffix:
+        return None
+    lex = lexicon("people")
+    for phr in lex["role_phrases"]:
+        n = len(phr.split())
+        if j - n + 1 >= 0 and " ".join(t.text for t in toks[j - n + 1:j + 1]) == phr:
+            return phr + suffix
+    if not is_role_word(toks[j].text):
+        return None
+    adjectives = tuple(lex["role_adjectives"])
+    k = j
+    while k > 0 and _adjacent(text, toks[k - 1], toks[k]) and re.fullmatch(
+        r"[a-zäöüß]+(?:e|er|en|es|em)", toks[k - 1].text
+    ) and toks[k - 1].text.startswith(adjectives):
+        k -= 1
+    return text[toks[k].start:toks[j].end] + suffix
+
+
+def _scan(text: str, role_free: bool = False) -> list[_Mention]:
+    """Full-name mentions in one text, in order."""
+    lex = lexicon("people")
+    toks = _tokens(text)
+    out: list[_Mention] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        after_role = i > 0 and _adjacent(text, toks[i - 1], tok) and is_role_word(toks[i - 1].text)
+        if not tok.text[0].isupper() or not (_is_given(tok.text) or after_role) or (
+            tok.text in lex["not_surnames"] or is_role_word(tok.text)
+        ):
+            i += 1
+            continue
+        if text[tok.start - 1:tok.start] in "-" and tok.start > 0 or text[tok.end:tok.end + 1] == "-":
+            i += 1
+            continue
+        # more given names, particles, then surname words
+        parts = [i]
+        j = i + 1
+        while j < len(toks) and len(parts) < 5 and _adjacent(text, toks[j - 1], toks[j]):
+            w = toks[j].text
+            particle = w in lex["particles"] and j + 1 < len(toks) and toks[j + 1].text[:1].isupper()
+            if particle or _is_surname(w) or (len(parts) == 1 and _is_given(w)):
+                parts.append(j)
+            else:
+                break
+            j += 1
+        while len(parts) > 1 and toks[parts[-1]].text in lex["particles"]:
+            parts.pop()
+        last = toks[parts[-1]]
+        if len(parts) < 2 or text[last.end:last.end + 1] == "-" or not _is_surname(last.text):
+            i += 1
+            continue
+        if not _is_given(tok.text) and not (after_role and _is_surname(tok.text)):
+            i += 1
+            continue
+        if _excluded(text, toks, i, parts):
+            i = parts[-1] + 1
+            continue
+        first = _titles_before(text, toks, i)
+        start = toks[first].start
+        name = " ".join(text[start:last.end].split())
+        key = " ".join(text[tok.start:last.end].split())
+        role = None if role_free else (_role_before(text, toks, first) or _role_after(text, last.end))
+        party = None if role_free else _party_after(text, last.end)
+        out.append(_Mention(name, key, last.text, role, start, last.end, party[0] if party else None))
+        i = parts[-1] + 1
+    return out
+
+
+def _excluded(text: str, toks: list[_Tok], i: int, parts: list[int]) -> bool:
+    """Places and quoted names: "in Charlotte Vertreterinnen", „German Riot“."""
+    lex = lexicon("people")
+    from pipeline.parse.cities import find_partner_cities
+
+    before = text[:toks[i].start].rstrip()
+    if before and before[-1] in _QUOTES_OPEN:
+        return True
+    if i > 0 and _adjacent(text, toks[i - 1], toks[i]) and (
+        toks[i - 1].text in lex["place_prepositions"] or toks[i - 1].text in lex["articles"]
+    ):
+        return True
+    names = [toks[p].text for p in parts[1:]]
+    return any(find_partner_cities([n]) for n in names)
+
+
+def _has_name(phrase: str) -> bool:
+    return bool(_scan(phrase, role_free=True))
+
+
+# ---- public ----
+
+def extract_people(
+    title: str | None, paragraphs: Iterable[str], captions: Iterable[str | None]
+) -> list[Person]:
+    """Each distinct person of the title, text and captions once, with the first role the page gives."""
+    from pipeline.parse.images import split_credit  # images imports this module
+
+    texts: list[str] = [title or ""]
+    texts.extend(p for p in paragraphs if p)
+    for cap in captions:
+        if cap:
+            texts.append(split_credit(cap)[0] or "")
+    order: list[str] = []
+    names: dict[str, str] = {}
+    roles: dict[str, str | None] = {}
+    surnames: dict[str, str] = {}
+    parties: dict[str, str] = {}
+    pending_surname_roles: list[tuple[str, str]] = []
+    for text in texts:
+        mentions = _scan(text)
+        for m in mentions:
+            key = m.key
+            if m.party:
+                parties.setdefault(key, m.party)
+            if key not in names:
+                order.append(key)
+                names[key] = m.name
+                roles[key] = m.role
+                surnames.setdefault(m.surname, key)
+            else:
+                if len(m.name) > len(names[key]):
+                    names[key] = m.name  # the mention with an academic title
+                if roles[key] is None and m.role:
+                    roles[key] = m.role
+        pending_surname_roles.extend(_surname_roles(text, mentions))
+    for surname, role in pending_surname_roles:
+        key = surnames.get(surname) or surnames.get(surname.rstrip("s"))
+        if key and roles[key] is None:
+            roles[key] = role
+    for key, party in parties.items():
+        if roles.get(key) is None:
+            roles[key] = party  # only a party is given: that is the role the page gives
+    # "Frank Meyers" (genitive) is Frank Meyer
+    for key in list(order):
+        if key.endswith("s") and key[:-1] in names:
+            order.remove(key)
+    return [Person(name=names[k], role=roles[k]) for k in order]
+
+
+def _surname_roles(text: str, mentions: list[_Mention]) -> list[tuple[str, str]]:
+    """'OB Meyer', 'Bürgermeisterin Jensen': a role word right before a lone surname."""
+    covered = [(m.start, m.end) for m in mentions]
+    toks = _tokens(text)
+    out = []
+    for i in range(1, len(toks)):
+        tok = toks[i]
+        if any(s <= tok.start < e for s, e in covered) or not _is_surname(tok.text):
+            continue
+        if i + 1 < len(toks) and _adjacent(text, tok, toks[i + 1]) and toks[i + 1].text[:1].isupper():
+            continue
+        role = _role_before(text, toks, i)
+        if role:
+            out.append((tok.text, role))
+    return out
