@@ -153,7 +153,8 @@ class Site:
             log.debug("%s: related pages not in snapshot %d: %s", page.id, self.snapshot, missing)
         if page.related_partner:
             city = page.related_partner
-            picks = [p for p in self._press if (city == "*" or city in p.partner_cities) and p not in out]
+            picks = [p for p in self._press
+                     if (city in p.partner_cities or (city == "*" and p.partner_cities)) and p not in out]
             out += picks[: max(0, 5 - len(out))]
         return out
 
