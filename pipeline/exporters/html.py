@@ -24,6 +24,7 @@ td.lead{max-width:32rem}
 ul.imgs{margin:0;padding-left:1.1rem}
 .credit{color:#555;font-size:.9em}
 .src{color:#555;font-size:.85em;word-break:break-all}
+.gone{color:#9a3412;font-size:.85em}
 tr:nth-child(even) td{background:#f6f8fa}
 """
 
@@ -94,9 +95,11 @@ def _row(rec: dict[str, Any]) -> str:
     # only web links become clickable: a stored "javascript:" URL must not run in a reporter's browser
     link = f'<a href="{escape(url)}">{escape(title)}</a>' if _SAFE_URL.match(url) else escape(title)
     searchable = " ".join([title, rec.get("lead") or "", " ".join(cities), " ".join(people), url, captions])
+    gone = as_date(rec.get("gone_since"))
+    note = f'<div class="gone">no longer on the site since {german_date(gone)}</div>' if gone else ""
     cells = [
         _date_cell(rec.get("published")),
-        f'<td data-sort="{escape(title)}">{link}<div class="src">{escape(url)}</div></td>',
+        f'<td data-sort="{escape(title)}">{link}<div class="src">{escape(url)}</div>{note}</td>',
         f"<td>{escape(', '.join(cities))}</td>",
         f"<td>{'<br>'.join(escape(p) for p in people)}</td>",
         f'<td class="lead">{escape(rec.get("lead") or "")}</td>',
