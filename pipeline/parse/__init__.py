@@ -66,16 +66,28 @@ def extract_links(tree: Any, base_url: str) -> list[str]:
                 base_url = urljoin(base_url, href)
     seen: set[str] = set()
     out: list[str] = []
+    try:
+        parts = urlsplit(base_url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    except ValueError:
+        origin = ""
     for a in tree.css("a[href], area[href]"):
         href = (a.attributes.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+        if not href or href[0] == "#" or href.startswith(("javascript:", "mailto:", "tel:", "data:")):
             continue
-        try:
-            absolute = urldefrag(urljoin(base_url, href))[0]
-            scheme = urlsplit(absolute).scheme.lower()
-        except ValueError:
-            continue
-        if scheme in ("http", "https") and absolute not in seen:
+        # fast paths for the common forms; urljoin (slow) only for relative paths and odd cases
+        if href.startswith(("https://", "http://")) and " " not in href and "\\" not in href:
+            absolute = href.split("#", 1)[0]
+        elif href[0] == "/" and not href.startswith("//") and origin and "/." not in href:
+            absolute = origin + href.split("#", 1)[0]
+        else:
+            try:
+                absolute = urldefrag(urljoin(base_url, href))[0]
+            except ValueError:
+                continue
+            if not absolute.lower().startswith(("http://", "https://")):
+                continue
+        if absolute not in seen:
             seen.add(absolute)
             out.append(absolute)
     return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 DROP_TAGS = frozenset({
@@ -58,6 +59,7 @@ CAPTION = 2
 ARTICLE = 4  # inside <article>/<main> or an element whose class says so
 HEADER = 8  # inside a <header>
 MAIN_HINT = 16  # this element itself looks like the content region (semantics)
+NAMED_BOILER = 32  # this element's id/class names page furniture (not inherited)
 
 
 @dataclass(slots=True)
@@ -108,7 +110,23 @@ def clean(text: str) -> str:
     return text.strip()
 
 
-def _element_flags(node: Any, tag: str, inherited: int, page_chars: int) -> int | None:
+@lru_cache(maxsize=16384)
+def _name_flags(names: str) -> int:
+    """What an element's id and class say: -1 hidden, else BOILER/CAPTION/MAIN_HINT bits (cached:
+    class names repeat a lot within and across pages)."""
+    if _HIDDEN_RX.search(names):
+        return -1
+    flags = 0
+    if _BOILER_RX.search(names):
+        flags |= BOILER
+    if _CAPTION_RX.search(names):
+        flags |= CAPTION
+    if _MAIN_RX.search(names):
+        flags |= MAIN_HINT
+    return flags
+
+
+def _element_flags(node: Any, tag: str, inherited: int) -> int | None:
     """Flags for an element, or None when the element and its subtree are to be dropped (hidden)."""
     attrs = node.attributes
     flags = inherited
@@ -118,18 +136,14 @@ def _element_flags(node: Any, tag: str, inherited: int, page_chars: int) -> int 
         style = attrs.get("style")
         if style and _STYLE_HIDDEN.search(style):
             return None
-        names = f"{attrs.get('id') or ''} {attrs.get('class') or ''}".strip()
-        if names:
-            if _HIDDEN_RX.search(names):
+        ident, cls = attrs.get("id"), attrs.get("class")
+        if ident or cls:
+            found = _name_flags(f"{ident or ''} {cls or ''}")
+            if found < 0:
                 return None
-            # a wrapper named after its sidebar ("content-sidebar-wrap") still holds the page: keep it
-            if (tag not in ("body", "html") and not flags & BOILER and _BOILER_RX.search(names)
-                    and len(node.text(deep=True)) < 0.4 * page_chars):
-                flags |= BOILER
-            if _CAPTION_RX.search(names):
-                flags |= CAPTION
-            if _MAIN_RX.search(names):
-                flags |= MAIN_HINT
+            if found & BOILER and tag not in ("body", "html") and not flags & BOILER:
+                flags |= NAMED_BOILER  # confirmed after the walk, when its share of the text is known
+            flags |= found & (CAPTION | MAIN_HINT)
         role = attrs.get("role")
         if role:
             role = role.lower()
@@ -183,32 +197,43 @@ def layout(root: Any) -> Layout:
         tags.append(tag)
         return eid
 
-    page_chars = len(root.text(deep=True)) or 1
     rid = open_elem(root, root.tag or "body", -1, 0)
     block_stack.append((rid, "body"))
-    # stack entries: (children iterator, element id, is_block, is_link)
-    stack: list[tuple[Any, int, bool, bool]] = [(root.iter(include_text=True), rid, True, False)]
-    while stack:
-        it, eid, is_block, is_link = stack[-1]
-        child = next(it, None)
-        if child is None:
-            stack.pop()
+    # open elements, innermost last: lexbor's pre-order traverse runs in C; closing tags are inferred
+    # from each node's parent (everything above the parent on this stack has ended)
+    open_mem: list[int] = [root.mem_id]
+    open_info: list[tuple[int, bool, bool]] = [(rid, True, False)]  # (element id, is block, is link)
+    dropped: set[int] = set()
+    root_mem = root.mem_id
+    for node in root.traverse(include_text=True):
+        par = node.parent
+        if par is None:
+            continue
+        pm = par.mem_id
+        if pm in dropped:
+            dropped.add(node.mem_id)
+            continue
+        if node.mem_id == root_mem:
+            continue
+        while open_mem[-1] != pm and len(open_mem) > 1:
+            open_mem.pop()
+            eid, is_block, is_link = open_info.pop()
             end[eid] = len(parent) - 1
             if is_block:
                 flush()
                 block_stack.pop()
             if is_link:
                 link_depth -= 1
-            continue
-        tag = child.tag
+        tag = node.tag
         if tag == "-text":
-            t = child.text_content
+            t = node.text_content
             if t:
                 buf.append(t)
                 if link_depth:
                     link_chars += len(t.strip())
             continue
-        if tag in DROP_TAGS or tag is None or tag.startswith("-"):
+        if tag in DROP_TAGS or tag is None or tag[0] == "-":
+            dropped.add(node.mem_id)
             continue
         if tag == "br":
             buf.append("\n")
@@ -216,10 +241,12 @@ def layout(root: Any) -> Layout:
         if tag == "hr":
             flush()
             continue
-        fl = _element_flags(child, tag, eflags[eid] & ~MAIN_HINT, page_chars)
+        eid = open_info[-1][0]
+        fl = _element_flags(node, tag, eflags[eid] & ~(MAIN_HINT | NAMED_BOILER))
         if fl is None:
+            dropped.add(node.mem_id)
             continue
-        cid = open_elem(child, tag, eid, fl)
+        cid = open_elem(node, tag, eid, fl)
         block = tag not in INLINE_TAGS
         if block:
             flush()
@@ -227,6 +254,42 @@ def layout(root: Any) -> Layout:
         link = tag == "a"
         if link:
             link_depth += 1
-        stack.append((child.iter(include_text=True), cid, block, link))
-    flush()
+        open_mem.append(node.mem_id)
+        open_info.append((cid, block, link))
+    while open_info:
+        eid, is_block, _ = open_info.pop()
+        end[eid] = len(parent) - 1
+        if is_block:
+            flush()
+            if block_stack:
+                block_stack.pop()
+    _confirm_named_boiler(lay)
     return lay
+
+
+def _confirm_named_boiler(lay: Layout) -> None:
+    """An element whose class names furniture is boilerplate only if it holds a minor share of the
+    text: a wrapper named after its sidebar ("content-sidebar-wrap") still holds the whole page."""
+    named = [e for e, f in enumerate(lay.flags) if f & NAMED_BOILER]
+    if not named:
+        return
+    chars = [0] * len(lay.parent)
+    for b in lay.blocks:
+        chars[b.elem] += len(b.text)
+    parent = lay.parent
+    for e in range(len(parent) - 1, 0, -1):
+        if parent[e] >= 0:
+            chars[parent[e]] += chars[e]
+    limit = 0.4 * (chars[0] or 1)
+    extra = [False] * len(parent)
+    covered = -1
+    for e in named:
+        if e <= covered or chars[e] >= limit:
+            continue
+        covered = lay.end[e]
+        for d in range(e, covered + 1):
+            extra[d] = True
+            lay.flags[d] |= BOILER
+    for b in lay.blocks:
+        if extra[b.elem]:
+            b.flags |= BOILER

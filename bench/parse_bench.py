@@ -1,0 +1,168 @@
+"""Side-by-side benchmark, in one process: our parser vs htmldate (dates) and trafilatura (main text).
+
+    .venv/bin/python bench/parse_bench.py [--bench ../shared/bench] [--only dates|text] [--limit N]
+
+Scores with the method of the bench folder's score.py (exact day for dates; segment precision/recall/F1
+for text) and prints pages per second for each contender, all measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import importlib.util
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from pipeline.parse import parse  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+
+def load_scorer(bench: Path) -> ModuleType | None:
+    path = bench / "score.py"
+    if not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location("bench_score", path)
+    if spec is None or spec.loader is None:
+        return None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _norm(scorer: ModuleType | None) -> Callable[[str | None], str]:
+    if scorer is not None and hasattr(scorer, "norm"):
+        return scorer.norm
+    import unicodedata
+
+    return lambda s: " ".join(unicodedata.normalize("NFC", s or "").split())
+
+
+def load_set(bench: Path, kind: str, limit: int | None) -> list[tuple[dict[str, Any], bytes]]:
+    folder = bench / f"{kind}-de"
+    rows = [json.loads(line) for line in (folder / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    rows = rows[:limit] if limit else rows
+    return [(g, gzip.decompress((folder / g["file"]).read_bytes())) for g in rows]
+
+
+Items = list[tuple[dict[str, Any], bytes]]
+
+
+def timed(items: Items, fn: Callable[[bytes, str], Any]) -> tuple[list[Any], float]:
+    out = []
+    start = time.perf_counter()
+    for g, html in items:
+        try:
+            out.append(fn(html, g["url"]))
+        except Exception as e:  # noqa: BLE001 - a contender's crash counts as a wrong answer
+            logger.debug("%s failed on %s: %s", getattr(fn, "__name__", fn), g["url"], e)
+            out.append(None)
+    return out, time.perf_counter() - start
+
+
+def score_dates(items: list[tuple[dict[str, Any], bytes]], preds: list[str | None]) -> float:
+    right = sum((p or "")[:10] == g["date"] for (g, _), p in zip(items, preds, strict=True))
+    return right / len(items)
+
+
+def score_text(items: list[tuple[dict[str, Any], bytes]], preds: list[str | None],
+               norm: Callable[[str | None], str]) -> tuple[float, float, float]:
+    tp = fn = fp = 0
+    for (g, _), text in zip(items, preds, strict=True):
+        t = norm(text or "")
+        for seg in g["with"]:
+            if norm(seg) in t:
+                tp += 1
+            else:
+                fn += 1
+        fp += sum(norm(seg) in t for seg in g["without"])
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def ours_date(html: bytes, url: str) -> str | None:
+    return parse(html, url).published
+
+
+def ours_text(html: bytes, url: str) -> str:
+    return parse(html, url).text
+
+
+def _line(name: str, n: int, seconds: float, figures: str) -> str:
+    return f"  {name:<12} {figures}   {n} pages in {seconds:.2f} s = {n / seconds:.0f} pages/s"
+
+
+def bench_dates(items: list[tuple[dict[str, Any], bytes]]) -> None:
+    print(f"dates-de ({len(items)} pages, exact day)")
+    preds, secs = timed(items, ours_date)
+    ours = len(items) / secs
+    print(_line("ours", len(items), secs, f"accuracy {score_dates(items, preds):.3f}"))
+    try:
+        from htmldate import find_date
+    except ImportError:
+        print("  htmldate     not installed (.venv/bin/pip install htmldate)")
+        return
+
+    def htmldate(html: bytes, url: str) -> str | None:
+        return find_date(html, url=url, original_date=True, extensive_search=True)
+
+    preds, secs = timed(items, htmldate)
+    print(_line("htmldate", len(items), secs, f"accuracy {score_dates(items, preds):.3f}"))
+    print(f"  speed ratio ours/htmldate: {ours / (len(items) / secs):.1f}x")
+
+
+def bench_text(items: list[tuple[dict[str, Any], bytes]], norm: Callable[[str | None], str]) -> None:
+    print(f"text-de ({len(items)} pages, segment precision/recall/F1)")
+    preds, secs = timed(items, ours_text)
+    ours = len(items) / secs
+    p, r, f = score_text(items, preds, norm)
+    print(_line("ours", len(items), secs, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
+    try:
+        import trafilatura
+    except ImportError:
+        print("  trafilatura  not installed (.venv/bin/pip install trafilatura)")
+        return
+
+    def traf(html: bytes, url: str) -> str:
+        return trafilatura.extract(html, url=url) or ""
+
+    preds, secs = timed(items, traf)
+    p, r, f = score_text(items, preds, norm)
+    print(_line("trafilatura", len(items), secs, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
+    print(f"  speed ratio ours/trafilatura: {ours / (len(items) / secs):.1f}x")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bench", default=str(REPO.parent / "shared" / "bench"),
+                    help="the bench folder with dates-de/ and text-de/ (default: ../shared/bench)")
+    ap.add_argument("--only", choices=["dates", "text"], help="run one set only")
+    ap.add_argument("--limit", type=int, help="first N pages of each set (quick runs)")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)
+    bench = Path(args.bench)
+    if not (bench / "dates-de").is_dir() and not (bench / "text-de").is_dir():
+        print(f"parse_bench: {bench}: no dates-de/ or text-de/ folder here", file=sys.stderr)
+        return 2
+    norm = _norm(load_scorer(bench))
+    if args.only in (None, "dates") and (bench / "dates-de").is_dir():
+        bench_dates(load_set(bench, "dates", args.limit))
+    if args.only in (None, "text") and (bench / "text-de").is_dir():
+        bench_text(load_set(bench, "text", args.limit), norm)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
