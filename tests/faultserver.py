@@ -254,7 +254,8 @@ class FaultServer:
 
     def route(self, h: _Handler) -> None:
         parts = urlsplit(h.path)
-        path, q = parts.path, {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        # a crawler canonicalises `/links` to `/links/`: both reach the same route
+        path, q = parts.path.rstrip("/") or "/", {k: v[-1] for k, v in parse_qs(parts.query).items()}
         if self.site is not None:
             got = self.site(h.path, {k.lower(): v for k, v in h.headers.items()})
             if got is not None:
