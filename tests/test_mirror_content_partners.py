@@ -42,6 +42,12 @@ ROLE_WORDS = ("Oberbürgermeister", "Bürgermeister", "OB ", "Landrat", "Burgeme
               "Pressesprecher", "Mayor", "Honorarkonsul", "Generalkonsulin", "Künstlerin")
 # Pages whose slug was kept when the title changed (the real site's quirk).
 SLUG_KEPT = {"p-duenkirchen-50-jahre-freundschaft"}
+# "Oberbürgermeister Frank Meyer": whoever follows a role word is a person the truth must list.
+ROLE_THEN_NAME = re.compile(
+    r"\b(?:Oberbürgermeister(?:in)?|Bürgermeister(?:in)?|Landrat|Burgemeester|Mayor|Stadtdirektor|"
+    r"Generalkonsulin|Honorarkonsul|Künstlerin|Pressesprecher|Nachhaltigkeitsbeauftragte)(?: a\. D\.)? "
+    r"((?:Dr\. )?[A-ZÄÖÜ][a-zäöüß]+(?: (?:von |van )?[A-ZÄÖÜ][a-zäöüß]+)+)"
+)
 FIRST_DAY, LAST_DAY = dt.date(2020, 1, 1), dt.date(2025, 12, 31)
 
 
@@ -112,7 +118,7 @@ def test_enough_pages() -> None:
 def test_format(pid: str) -> None:
     page = MINE[pid]
     keys = set(page)
-    assert REQUIRED <= keys, f"{pid}: missing {REQUIRED - keys}"
+    assert keys >= REQUIRED, f"{pid}: missing {REQUIRED - keys}"
     assert keys <= REQUIRED | OPTIONAL, f"{pid}: unknown {keys - REQUIRED - OPTIONAL}"
     assert page["id"] == pid
     assert page["kind"] == "press_release"
@@ -175,6 +181,8 @@ def check_people(pid: str, st: dict[str, Any]) -> None:
         assert not name.startswith(ROLE_WORDS), f"{pid}: role word in name {name!r}"
         if role is not None:
             assert role in seen, f"{pid}: role {role!r} of {name} not on the page"
+    for m in ROLE_THEN_NAME.finditer(seen):
+        assert m.group(1) in names, f"{pid}: {m.group(0)!r} but {m.group(1)!r} not in people"
     for img in images(st["blocks"]):
         # A photographer named only in a credit is not a person of the page.
         if img["photographer"] and img["photographer"] not in seen:
