@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import re
+import logging
 import unicodedata
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 # The canonical partner names of CONTRACT.md.
 PARTNERS: tuple[str, ...] = ("Venlo", "Leicester", "Dünkirchen", "Leiden", "Charlotte",
                              "Landkreis Oder-Spree", "Uljanowsk", "Kayseri", "Kropyvnytskyi")
-# Other spellings a reporter may type; used only when the parser's own alias table is not available.
-_ALIASES: dict[str, str] = {
-    "dunkerque": "Dünkirchen", "dunkirk": "Dünkirchen", "duenkirchen": "Dünkirchen",
-    "ulyanovsk": "Uljanowsk", "uljanovsk": "Uljanowsk", "ulianovsk": "Uljanowsk",
-    "oder-spree": "Landkreis Oder-Spree", "oder spree": "Landkreis Oder-Spree",
-    "oder-spree-kreis": "Landkreis Oder-Spree", "oderspreekreis": "Landkreis Oder-Spree",
-    "oder-spreekreis": "Landkreis Oder-Spree", "kreis oder-spree": "Landkreis Oder-Spree",
-    "kreis beeskow": "Landkreis Oder-Spree", "beeskow": "Landkreis Oder-Spree",
-    "kropywnyzkyj": "Kropyvnytskyi", "kropyvnytskyj": "Kropyvnytskyi", "kropywnyzkyi": "Kropyvnytskyi",
-    "kirowohrad": "Kropyvnytskyi", "kirovohrad": "Kropyvnytskyi",
-}
-
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("published", "Published"),
     ("title", "Title"),
@@ -47,23 +38,32 @@ def german_key(text: str | None) -> tuple[str, str]:
 
 
 def _alias_key(text: str) -> str:
-    return re.sub(r"\s+", " ", fold(text).strip())
+    # "Oder-Spree", "oder spree" and "ODERSPREE" are one key
+    return "".join(c for c in fold(text) if c.isalnum())
+
+
+@lru_cache(maxsize=1)
+def _alias_table() -> dict[str, str]:
+    """Folded spelling → canonical name, from the parser's alias table (pipeline/data/city_aliases.tsv)."""
+    table = {_alias_key(p): p for p in PARTNERS}
+    try:
+        from ..data import read_lines
+
+        lines = read_lines("city_aliases.tsv")
+    except (ImportError, OSError) as e:  # the canonical names alone still work
+        log.warning("partner alias table unavailable: %s", e)
+        lines = []
+    for line in lines:
+        alias, sep, canonical = line.partition("\t")
+        if sep and canonical.strip() in PARTNERS:
+            table.setdefault(_alias_key(alias), canonical.strip())
+    return table
 
 
 def resolve_partner(name: str) -> str | None:
-    """The canonical partner name for what a user typed, or None when it names no partner city."""
+    """The canonical partner name for what a user typed (any case, umlauts or not), else None."""
     key = _alias_key(name)
-    for p in PARTNERS:
-        if _alias_key(p) == key:
-            return p
-    if key in _ALIASES:
-        return _ALIASES[key]
-    try:  # the parser's alias table knows more spellings once it exists
-        from ..parse.cities import find_partner_cities
-    except ImportError:
-        return None
-    found = find_partner_cities([name])
-    return found[0] if len(found) == 1 and found[0] in PARTNERS else None
+    return _alias_table().get(key) if key else None
 
 
 def iso(value: Any) -> str | None:
