@@ -73,6 +73,7 @@ def _wants_gzip(header: str | None) -> bool:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    timeout = 60  # idle keep-alive connections give their thread back eventually
     state: _State  # set on the per-server subclass
 
     def version_string(self) -> str:
