@@ -123,6 +123,19 @@ def canonical_url(tree: Any, url: str, source: Source | None = None) -> str:
         return chosen
 
 
+ENTITY_TEXT_CAP = 100_000  # characters of text handed to the entity extractors (pathological pages)
+
+
+def _bounded(paragraphs: list[str]) -> list[str]:
+    total, out = 0, []
+    for p in paragraphs:
+        total += len(p)
+        if total > ENTITY_TEXT_CAP:
+            break
+        out.append(p)
+    return out
+
+
 def _entities(rec: Record, page: Page, tree: Any) -> None:
     """The entity extractors of the other parse modules; each is optional and may fail alone."""
     try:
@@ -137,8 +150,8 @@ def _entities(rec: Record, page: Page, tree: Any) -> None:
     try:
         from .people import extract_people
 
-        rec.people = extract_people(rec.title, ([rec.subtitle] if rec.subtitle else []) + page.paragraphs,
-                                    captions)
+        paragraphs = ([rec.subtitle] if rec.subtitle else []) + _bounded(page.paragraphs)
+        rec.people = extract_people(rec.title, paragraphs, captions[:50])
     except ImportError:
         pass
     except Exception:  # noqa: BLE001
@@ -154,7 +167,8 @@ def _entities(rec: Record, page: Page, tree: Any) -> None:
     try:
         from .cities import find_partner_cities
 
-        rec.partner_cities = find_partner_cities([rec.title, rec.subtitle, rec.text, *captions])
+        rec.partner_cities = find_partner_cities([rec.title, rec.subtitle, rec.text[:ENTITY_TEXT_CAP],
+                                                  *captions[:50]])
     except ImportError:
         pass
     except Exception:  # noqa: BLE001

@@ -36,6 +36,20 @@ _RELATED = re.compile(
     r"nachrichten aus dem pressearchiv|.*\baus dem pressearchiv\s*:?$)", re.I)
 
 
+_CREDIT = re.compile(
+    r"(?:^|[\s.!?(,])(?:foto|fotos|bild|bilder|grafik|repro|quelle|logo|copyright)\s*:\s*\S.{0,150}$|©",
+    re.I | re.S)
+
+
+def is_caption_text(text: str, alts: set[str]) -> bool:
+    """A picture's caption or credit line: ends in a labelled credit, or repeats an image's alt text."""
+    if len(text) > 300:
+        return False
+    if _CREDIT.search(text):
+        return True
+    return any(len(a) > 12 and text.startswith(a) for a in alts) if alts else False
+
+
 def is_date_line(text: str) -> bool:
     """A line that is only a date, or a labelled date ("Veröffentlicht am: 15.11.2024")."""
     if len(text) > 90:
@@ -105,7 +119,7 @@ def main_blocks(lay: Layout, container: int) -> list[Block]:
         if len(text) < 160 and _RELATED.match(text):
             skip_until_level = b.level or 2
             continue
-        if b.flags & (BOILER | CAPTION):
+        if b.flags & (BOILER | CAPTION) or is_caption_text(text, lay.alts):
             continue
         if is_heading and b.heading_link:
             # a linked heading is a teaser title: drop its item (title, teaser sentence) when small

@@ -90,6 +90,7 @@ class Layout:
     flags: list[int] = field(default_factory=list)
     nodes: list[Any] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    alts: set[str] = field(default_factory=set)  # images' alt texts (captions often repeat them)
 
     def inside(self, elem: int, container: int) -> bool:
         return container <= elem <= self.end[container]
@@ -232,6 +233,10 @@ def layout(root: Any) -> Layout:
                 if link_depth:
                     link_chars += len(t.strip())
             continue
+        if tag == "img":
+            alt = node.attributes.get("alt")
+            if alt and len(alt) > 12:
+                lay.alts.add(clean(alt))
         if tag in DROP_TAGS or tag is None or tag[0] == "-":
             dropped.add(node.mem_id)
             continue

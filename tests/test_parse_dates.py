@@ -1,0 +1,95 @@
+"""Publication dates: labelled forms, structured data, URL dates; event dates in the text are traps."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.parse import parse
+from pipeline.parse.dates import parse_date, url_date
+
+BODY = ("<p>Die Stadt lädt am Donnerstag, 21. November, zu einem Empfang ein. Die Partnerschaft wurde am "
+        "15. Juni 1974 besiegelt; das Fest läuft vom 7. bis zum 9. Juni 2025 auf dem Platz.</p>"
+        "<p>Ein zweiter Absatz mit ausreichend Text, damit der Hauptinhalt sicher erkannt wird.</p>")
+
+
+def page(head: str = "", top: str = "", body: str = BODY) -> bytes:
+    return (f"<html><head>{head}</head><body><div class='main'><h1>Ein Titel für die Meldung</h1>{top}"
+            f"{body}</div></body></html>").encode()
+
+
+def published(head: str = "", top: str = "", body: str = BODY,
+              url: str = "https://www.example.org/x/") -> str | None:
+    return parse(page(head, top, body), url).published
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("Veröffentlicht am: 15.11.2024", "2024-11-15"),
+    ("Veröffentlicht am 05.03.2025", "2025-03-05"),
+    ("Pressemitteilung vom 7. Februar 2022", "2022-02-07"),
+    ("Stand: 01.02.2023", "2023-02-01"),
+    ("Datum: 2021-05-27", "2021-05-27"),
+    ("erstellt am 13.07.2022 um 10:15 Uhr", "2022-07-13"),
+    ("Freitag, 15. November 2024", "2024-11-15"),
+    ("15.11.2024", "2024-11-15"),
+    ("2024-11-15", "2024-11-15"),
+    ("Posted on May 31, 2012 by admin", "2012-05-31"),
+    ("Veröffentlicht: 3. März 2020 | Redaktion", "2020-03-03"),
+])
+def test_labelled_and_dateline_forms(line: str, expected: str) -> None:
+    assert published(top=f"<p>{line}</p>") == expected
+
+
+def test_labelled_date_wins_over_event_dates_in_text() -> None:
+    assert published(top="<p>Veröffentlicht am: 15.11.2024</p>") == "2024-11-15"
+
+
+def test_no_date_stated_gives_null() -> None:
+    # only event dates in running text: "am 15. Juni 1974", "vom 7. bis zum 9. Juni 2025"
+    assert published() is None
+
+
+def test_event_date_in_a_sentence_is_not_taken() -> None:
+    body = ("<p>Am 15. Juni 1974 unterzeichneten beide Städte den Vertrag im Rathaus, feierlich und "
+            "mit Musik.</p>")
+    assert published(body=body) is None
+
+
+def test_structured_data() -> None:
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+          '"datePublished": "2023-09-07T11:00:00+02:00", "dateModified": "2023-09-08"}</script>')
+    assert published(head=ld) == "2023-09-07"
+    graph = '<script type="application/ld+json">{"@graph": [{"@type": "WebPage"}, ' \
+            '{"@type": "Article", "datePublished": "2020-01-02"}]}</script>'
+    assert published(head=graph) == "2020-01-02"
+    meta = '<meta property="article:published_time" content="2022-09-28T08:00:00Z">'
+    assert published(head=meta) == "2022-09-28"
+    assert published(head='<meta name="date" content="2021-05-27">') == "2021-05-27"
+    assert published(top='<time datetime="2024-05-02T09:00">2. Mai</time>') == "2024-05-02"
+
+
+def test_modified_date_only_as_fallback() -> None:
+    top = "<p>Aktualisiert am 20.11.2024</p><p>Veröffentlicht am 15.11.2024</p>"
+    assert published(top=top) == "2024-11-15"
+
+
+def test_url_dates() -> None:
+    assert url_date("https://blog.example.org/2019/05/31/titel/") == "2019-05-31"
+    assert url_date("https://blog.example.org/20190531-titel") == "2019-05-31"
+    assert url_date("https://www.example.org/de/inhalt/2019-titel/") is None
+    assert published(url="https://blog.example.org/2019/05/31/titel/") == "2019-05-31"
+
+
+def test_invalid_dates_are_rejected() -> None:
+    assert parse_date("31.02.2024") is None
+    assert parse_date("15.13.2024") is None
+    assert parse_date("15. Brumaire 2024") is None
+    assert parse_date("1. Januar 1850") is None
+    assert parse_date("3. März 2020") == "2020-03-03"
+    assert parse_date("3. Maerz 2020") == "2020-03-03"
+
+
+def test_german_month_names() -> None:
+    months = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+              "November", "Dezember"]
+    for i, name in enumerate(months, 1):
+        assert parse_date(f"Montag, 4. {name} 2024") == f"2024-{i:02d}-04"

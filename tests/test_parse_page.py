@@ -1,0 +1,173 @@
+"""Page analysis on small hand-written pages in several markups: title, subtitle, lead, text, kind."""
+# ruff: noqa: E501  (the HTML fixtures keep their natural line breaks)
+
+from __future__ import annotations
+
+from pipeline.parse import parse
+
+URL = "https://www.krefeld.de/de/inhalt/krefeld-und-venlo-feiern/"
+
+PORTAL = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">
+<title>Krefeld und Venlo feiern | Stadt Krefeld</title>
+<link rel="canonical" href="https://www.krefeld.de/de/inhalt/krefeld-und-venlo-feiern/"></head>
+<body>
+<a class="skip" href="#main">Zum Inhalt springen</a>
+<div class="kopf"><ul class="hauptmenue"><li><a href="/de/rathaus/">Rathaus</a></li>
+<li><a href="/de/presse/">Presse</a></li><li><a href="/de/kultur/">Kultur und Freizeit</a></li></ul></div>
+<div class="pfad"><a href="/">Startseite</a> &gt; <a href="/de/presse/">Presse</a></div>
+<div class="spalte">
+ <div class="inhalt-box">
+  <h2 class="unsichtbar">Inhaltsbereich</h2>
+  <h1>Krefeld und Venlo feiern 60 Jahre Städtepartnerschaft</h1>
+  <p class="datum">Veröffentlicht am: 15.11.2024</p>
+  <div class="bild"><img src="/medien/burg.jpg" alt="Burg Linn bei Nacht.">
+   <p class="bu">Burg Linn bei Nacht.Foto: Stadt Krefeld, Presse und Kommunikation, A. Bischof</p></div>
+  <h2>Ein Empfang auf Burg Linn</h2>
+  <p>Seit sechzig Jahren verbindet Krefeld und Venlo eine enge Freundschaft, die am Donnerstag,
+  21. November, mit einem Empfang auf Burg Linn gefeiert wird.</p>
+  <p>Oberbürgermeister Frank Meyer begrüßt dazu Gäste aus beiden Städten, darunter den Bürgermeister von
+  Venlo, Antoin Scholten. Die Partnerschaft wurde am 21. November 1964 besiegelt.</p>
+  <h3>Ein Blick zurück</h3>
+  <p>Schon in den ersten Jahren trafen sich Vereine, Schulen und Chöre regelmäßig zu Besuchen diesseits
+  und jenseits der Grenze.</p>
+  <p>Eingebettetes Youtube-Video</p>
+  <p><strong>Weitere Beiträge zur Städtepartnerschaft mit Venlo aus dem Pressearchiv:</strong></p>
+  <div class="liste">
+   <div class="eintrag"><h3><a href="/de/inhalt/ausschuss-tagt/">Ausschuss tagt in Venlo</a></h3>
+    <p>Der gemeinsame Ausschuss hat sich zu grenzüberschreitender Wirtschaft beraten und Pläne gemacht.</p></div>
+   <div class="eintrag"><h3><a href="/de/inhalt/festival/">Kultur findet Stadt wird Festival</a></h3>
+    <p>Das Festival wird in diesem Jahr deutsch-niederländisch und bringt Künstler beider Länder zusammen.</p></div>
+  </div>
+ </div>
+ <div class="kontakt"><h2>Kontakt</h2><p>Ricarda Beispiel</p><p>Telefon: 0 21 51 / 86-1554</p></div>
+</div>
+<div id="fuss"><p>Impressum</p><p>Datenschutz</p><p>Copyright Stadt Krefeld 2024</p></div>
+<div class="cookie-hinweis"><p>Diese Website verwendet Cookies, um Ihnen den bestmöglichen Service zu
+bieten. Mit der Nutzung stimmen Sie zu.</p></div>
+</body></html>"""
+
+HTML5 = """<html><head><meta charset="utf-8"><title>Neues Gemeindehaus - Blog der Gemeinde</title>
+<meta property="article:published_time" content="2019-05-31T10:00:00+02:00"></head><body>
+<header><nav><a href="/">Start</a> <a href="/blog/">Blog</a> <a href="/kontakt/">Kontakt</a></nav></header>
+<main><article>
+<header><h1>Neues Gemeindehaus eröffnet</h1><p class="meta">31. Mai 2019 von Redaktion</p></header>
+<p>Nach zwei Jahren Bauzeit ist das neue Gemeindehaus am Samstag feierlich eröffnet worden, mit einem Fest
+für alle Generationen und vielen Gästen aus der Nachbarschaft.</p>
+<figure><img src="haus.jpg" alt=""><figcaption>Das neue Haus am Markt. Foto: Privat</figcaption></figure>
+<h2>Platz für alle</h2>
+<p>Im Erdgeschoss gibt es einen großen Saal, oben liegen Gruppenräume für Jugend und Senioren, die ab
+sofort gebucht werden können.</p>
+<ul><li>Saal für 200 Personen mit Bühne</li><li>Vier Gruppenräume und eine Küche</li></ul>
+<div class="share"><a href="https://facebook.com/x">Teilen</a> <a href="https://twitter.com/x">Tweet</a></div>
+</article>
+<aside><h2>Beliebte Beiträge</h2><ul><li><a href="/a">Sommerfest</a></li><li><a href="/b">Basar</a></li></ul></aside>
+</main>
+<footer><p>© 2019 Gemeinde Musterstadt · <a href="/impressum">Impressum</a></p></footer>
+</body></html>"""
+
+LEGACY = """<html><head><title>Städtepartnerschaften</title></head><body>
+<table width="100%"><tr><td class="nav" width="180">
+<a href="/de/rathaus/">Rathaus</a><br><a href="/de/presse/">Presse</a><br><a href="/de/stadt/">Stadt</a><br>
+<a href="/de/wirtschaft/">Wirtschaft</a><br><a href="/de/kultur/">Kultur</a>
+</td><td>
+<font size="5"><b>Städtepartnerschaften</b></font><br>
+<p>Krefeld pflegt Partnerschaften mit Städten in ganz Europa und darüber hinaus. Die älteste verbindet
+Krefeld seit 1964 mit dem niederländischen Venlo.</p>
+<p>Ziel ist die Begegnung von Menschen: Schulen, Vereine und Verwaltungen tauschen sich regelmäßig aus
+und besuchen einander.</p>
+</td></tr></table>
+<p><a href="/de/impressum/">Impressum</a> | <a href="/de/datenschutz/">Datenschutz</a></p>
+</body></html>"""
+
+
+def test_portal_press_release_fields() -> None:
+    rec = parse(PORTAL.encode(), URL)
+    assert rec.title == "Krefeld und Venlo feiern 60 Jahre Städtepartnerschaft"
+    assert rec.subtitle == "Ein Empfang auf Burg Linn"
+    assert rec.published == "2024-11-15"
+    assert rec.kind == "press_release"
+    assert rec.lead and rec.lead.startswith("Seit sechzig Jahren verbindet Krefeld und Venlo")
+    paragraphs = rec.text.split("\n\n")
+    assert paragraphs[0] == rec.lead
+    assert "Ein Blick zurück" in paragraphs  # intermediate heading kept as its own paragraph
+    assert paragraphs[-1].startswith("Schon in den ersten Jahren")
+
+
+def test_portal_text_exclusions() -> None:
+    text = parse(PORTAL.encode(), URL).text
+    for unwanted in ("Inhaltsbereich", "Veröffentlicht am", "Zum Inhalt springen", "Rathaus", "Startseite",
+                     "Foto:", "Burg Linn bei Nacht", "Eingebettetes Youtube-Video", "Weitere Beiträge",
+                     "Ausschuss tagt", "grenzüberschreitender Wirtschaft", "Kontakt", "0 21 51", "Impressum",
+                     "Cookies", "Krefeld und Venlo feiern 60 Jahre", "Ein Empfang auf Burg Linn"):
+        assert unwanted not in text, unwanted
+
+
+def test_links_absolute_ordered_unique() -> None:
+    rec = parse(PORTAL.encode(), URL)
+    assert rec.links[:3] == ["https://www.krefeld.de/de/rathaus/", "https://www.krefeld.de/de/presse/",
+                             "https://www.krefeld.de/de/kultur/"]
+    assert len(rec.links) == len(set(rec.links))
+    assert "https://www.krefeld.de/de/inhalt/festival/" in rec.links
+    assert all(u.startswith("https://") and "#" not in u for u in rec.links)
+
+
+def test_canonical_link_same_site_only() -> None:
+    page = PORTAL.replace("https://www.krefeld.de/de/inhalt/krefeld-und-venlo-feiern/",
+                          "https://evil.example/x/")
+    assert parse(page.encode(), URL + "&c92=2147483647").canonical_url == URL
+    assert parse(PORTAL.encode(), "https://krefeld.de/de/inhalt/alt/").canonical_url == URL
+
+
+def test_html5_article() -> None:
+    rec = parse(HTML5.encode(), "https://gemeinde.example/blog/neues-gemeindehaus/")
+    assert rec.title == "Neues Gemeindehaus eröffnet"
+    assert rec.published == "2019-05-31"
+    assert rec.lead and rec.lead.startswith("Nach zwei Jahren Bauzeit")
+    assert "Platz für alle" in rec.text and "Saal für 200 Personen mit Bühne" in rec.text
+    for unwanted in ("Start", "Beliebte Beiträge", "Sommerfest", "Teilen", "Tweet", "Impressum",
+                     "Das neue Haus am Markt", "31. Mai 2019"):
+        assert unwanted not in rec.text, unwanted
+
+
+def test_legacy_table_layout() -> None:
+    rec = parse(LEGACY.encode("cp1252"), "https://www.krefeld.de/de/stadtmarketing/staedtepartnerschaften/",
+                {"Content-Type": "text/html; charset=windows-1252"})
+    assert rec.title == "Städtepartnerschaften"
+    assert rec.kind == "overview"
+    assert "Venlo" in rec.text and "Ziel ist die Begegnung" in rec.text
+    assert "Wirtschaft" not in rec.text and "Impressum" not in rec.text
+    assert rec.published is None
+
+
+def test_partner_page_kind() -> None:
+    page = PORTAL.replace("<h2>Ein Empfang auf Burg Linn</h2>",
+                          "<h2>Die Partnerschaft mit Venlo in den Niederlanden</h2>").replace(
+        '<p class="datum">Veröffentlicht am: 15.11.2024</p>', "")
+    rec = parse(page.encode(), "https://www.krefeld.de/de/oberbuergermeister/venlo/")
+    assert rec.kind == "partner_page"
+    assert rec.published is None
+
+
+def test_listing_kind() -> None:
+    items = "".join(
+        f'<div class="item"><h3><a href="/de/inhalt/meldung-{i}/">Meldung Nummer {i}</a></h3>'
+        f"<p>Kurzer Anrisstext zur Meldung {i}.</p></div>" for i in range(8))
+    page = f"<html><body><h1>Pressemitteilungen</h1>{items}</body></html>"
+    rec = parse(page.encode(), "https://www.example.org/aktuelles/")
+    assert rec.kind == "listing"
+    assert rec.title == "Pressemitteilungen"
+
+
+def test_title_falls_back_to_head() -> None:
+    page = "<html><head><title>Sommerfest im Stadtpark | Stadt Musterstadt</title></head><body><p>" \
+           + "Ein langer Absatz über das Sommerfest im Stadtpark mit vielen Gästen. " * 3 + "</p></body></html>"
+    rec = parse(page.encode(), "https://www.example.org/x")
+    assert rec.title == "Sommerfest im Stadtpark"
+    assert rec.text.startswith("Ein langer Absatz")
+
+
+def test_empty_and_binary_input() -> None:
+    for body in (b"", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), b"%PDF-1.4\n%\xe2\xe3"):
+        rec = parse(body, "https://www.example.org/file")
+        assert rec.kind == "other" and rec.text == "" and rec.title is None
+        assert rec.url == "https://www.example.org/file"
