@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import logging
 import re
 import unicodedata
@@ -287,6 +288,10 @@ def test_snapshot_changes() -> None:
     assert all(not MINE[pid]["partner_cities"] for pid in changed)
     added = [pid for pid, c in changed.items() if len(c.get("blocks", [])) == len(MINE[pid]["blocks"]) + 1]
     assert added, "no page gains a paragraph in snapshot 2"
+    for pid in added:
+        later = changed[pid]["blocks"]
+        extra = [i for i in range(len(later)) if later[:i] + later[i + 1:] == MINE[pid]["blocks"]]
+        assert extra and "p" in later[extra[0]], f"{pid}: snapshot 2 must only add one paragraph"
     renamed = [pid for pid, c in changed.items() if "people" in c and "blocks" in c
                and {p["name"] for p in c["people"]} != {p["name"] for p in MINE[pid]["people"]}]
     assert renamed, "no page corrects a name in snapshot 2"
@@ -295,6 +300,12 @@ def test_snapshot_changes() -> None:
         later = visible_text(changed[pid].get("title", MINE[pid]["title"]), changed[pid]["blocks"])
         for name in old:
             assert not re.search(rf"\b{re.escape(name)}\b", later), f"{pid}: old spelling {name!r} left"
+        # Apart from the corrected name, the text is the same.
+        (new_name,) = {p["name"] for p in changed[pid]["people"]} - {p["name"] for p in MINE[pid]["people"]}
+        (old_name,) = old
+        new_short, old_short = new_name.split()[-1], old_name.split()[-1]
+        assert json.dumps(changed[pid]["blocks"]).replace(new_short, old_short) == json.dumps(
+            MINE[pid]["blocks"]), f"{pid}: snapshot 2 changes more than the name"
 
 
 def test_coverage() -> None:
