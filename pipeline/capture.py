@@ -71,7 +71,7 @@ class WarcWriter:
         self._writer: WARCWriter | None = None
         self._serial = 0
         self._stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-        self._payloads: dict[str, tuple[str, str, WarcRef]] = {}  # digest → (uri, WARC-Date, ref)
+        self._payloads: dict[str, tuple[str, str, WarcRef]] = {}  # "url digest" → (uri, WARC-Date, ref)
         self._lock = threading.Lock()
 
     def __enter__(self) -> WarcWriter:
@@ -92,7 +92,8 @@ class WarcWriter:
         """Write the request and the answer; the answer's ref, or None when nothing was received.
 
         A 304 becomes a server-not-modified revisit; a body identical to one written earlier by this
-        writer becomes an identical-payload-digest revisit pointing at it.
+        writer FOR THE SAME URL becomes an identical-payload-digest revisit pointing at it. Aliases
+        (another URL, the same bytes) keep full response records: every URL stays readable on its own.
         """
         if fetched.status is None:
             return None
@@ -100,14 +101,15 @@ class WarcWriter:
             if fetched.not_modified:
                 return self._write_pair(fetched, "revisit", profile=PROFILE_NOT_MODIFIED)
             digest = payload_digest(fetched.body)
-            earlier = self._payloads.get(digest) if fetched.body and fetched.error is None else None
+            key = f"{fetched.final_url} {digest}"
+            earlier = self._payloads.get(key) if fetched.body and fetched.error is None else None
             if earlier is not None:
                 uri, date, ref = earlier
                 return self._write_pair(fetched, "revisit", profile=PROFILE_IDENTICAL, digest=digest,
                                         refers=(uri, date), target=ref)
             ref = self._write_pair(fetched, "response")
             if fetched.body and fetched.error is None:
-                self._payloads[digest] = (fetched.final_url, _warc_date(fetched.fetched_at), ref)
+                self._payloads[key] = (fetched.final_url, _warc_date(fetched.fetched_at), ref)
             return ref
 
     def write_revisit(self, fetched: Fetched, ref_uri: str, ref_date: str, digest: str) -> WarcRef:

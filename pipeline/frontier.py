@@ -19,6 +19,9 @@ _NUMERIC = re.compile(r"^[0-9]+(?:[-_.][0-9]+)*$")  # 2024, 05, 2024-05-01: cale
 class Frontier:
     """Breadth-first queue of (canonical URL, depth) for one source.
 
+    Counters: `off_scope` (distinct links outside the source's hosts or include/exclude rules, with a
+    bounded `off_scope_sample`), `duplicates`, `too_deep`, `over_limit` (max_pages), `trapped`, `ignored`.
+
     Trap guards, each counted in `trapped`: URLs longer than `max_url_length`; a path segment repeated
     more than `max_segment_repeats` times (`/a/b/a/b/a/b/`); more than `max_query_variants` distinct
     queries on one path; more than `max_numeric_variants` paths that differ only in all-digit segments
@@ -42,6 +45,7 @@ class Frontier:
         self.duplicates = 0
         self.off_scope = 0
         self.off_scope_sample: list[str] = []
+        self._off_scope_seen: set[str] = set()
         self.too_deep = 0
         self.over_limit = 0
         self.trapped = 0
@@ -69,9 +73,12 @@ class Frontier:
         # start URLs (depth 0) are followed even if the include rules would not reach them
         if not host_allowed(parts.netloc, self.source.allowed_hosts, parts.scheme.lower()) or \
                 (depth > 0 and not in_scope(canonical, self.source)):
-            self.off_scope += 1
-            if len(self.off_scope_sample) < self.sample_size:
-                self.off_scope_sample.append(url)
+            # counted once per distinct URL: every page's navigation repeats the same links
+            if canonical not in self._off_scope_seen:
+                self._off_scope_seen.add(canonical)
+                self.off_scope += 1
+                if len(self.off_scope_sample) < self.sample_size:
+                    self.off_scope_sample.append(url)
             return False
         pieces = self._split_lists(canonical)
         if len(pieces) > 1:

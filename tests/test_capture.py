@@ -92,20 +92,24 @@ def test_not_modified_and_identical_payload_become_revisits(tmp_path: Path) -> N
     with WarcWriter(tmp_path, "run") as w:
         first = w.write(page("/de/inhalt/a/"))
         alias = w.write(page("/C125748100427CD6/html/0123456789abcdef0123456789abcdef/"))
+        again = w.write(page("/de/inhalt/a/", fetched_at=datetime(2024, 11, 15, 11, 0, tzinfo=UTC)))
         nm = w.write(page("/de/inhalt/b/", body=b"", status=304, reason="Not Modified", not_modified=True))
-    assert first and alias and nm
+    assert first and alias and again and nm
     recs = records(w.files[0])
-    assert [r[0] for r in recs] == ["warcinfo", "request", "response", "request", "revisit", "request",
-                                    "revisit"]
-    same = recs[4][1]
+    # the alias (same bytes, another URL) keeps a full response; the same URL again is a revisit
+    assert [r[0] for r in recs] == ["warcinfo", "request", "response", "request", "response", "request",
+                                    "revisit", "request", "revisit"]
+    same = recs[6][1]
     assert same.get_header("WARC-Profile").endswith("/revisit/identical-payload-digest")  # type: ignore[union-attr]
     assert same.get_header("WARC-Refers-To-Target-URI") == "https://www.krefeld.de/de/inhalt/a/"  # type: ignore[union-attr]
     assert same.get_header("WARC-Refers-To-Date") == "2024-11-15T10:30:00.123456Z"  # type: ignore[union-attr]
     assert same.get_header("WARC-Payload-Digest") == payload_digest(b"<html>Venlo</html>")  # type: ignore[union-attr]
-    assert recs[6][1].get_header("WARC-Profile").endswith("/revisit/server-not-modified")  # type: ignore[union-attr]
+    assert recs[8][1].get_header("WARC-Profile").endswith("/revisit/server-not-modified")  # type: ignore[union-attr]
     # read_at resolves the identical-payload revisit to the body it refers to
-    got = read_at(tmp_path / alias.file, alias.offset)
-    assert got.body == b"<html>Venlo</html>" and got.final_url.endswith("0123456789abcdef/")
+    got = read_at(tmp_path / again.file, again.offset)
+    assert got.body == b"<html>Venlo</html>" and got.final_url.endswith("/de/inhalt/a/")
+    assert got.fetched_at == datetime(2024, 11, 15, 11, 0, tzinfo=UTC)
+    assert read_at(tmp_path / alias.file, alias.offset).body == b"<html>Venlo</html>"
     got_nm = read_at(tmp_path / nm.file, nm.offset)
     assert got_nm.not_modified and got_nm.status == 304 and got_nm.body == b""
 

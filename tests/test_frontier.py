@@ -52,6 +52,7 @@ def test_off_scope_links_are_counted_and_sampled_but_not_queued() -> None:
                 "https://www.krefeld.de/en/tourism/", "https://www.krefeld.de/de/inhalt/plan.pdf"]:
         assert not f.add(url, 1)
     assert not f.add("mailto:presse@krefeld.de", 1) and f.ignored == 1
+    assert not f.add("https://www.duesseldorf.de/de/inhalt/x/#again", 2)  # counted once per URL
     assert f.off_scope == 4 and f.off_scope_sample == ["https://www.duesseldorf.de/de/inhalt/x/",
                                                        "http://127.0.0.2/secret"]
     assert len(f) == 0
