@@ -360,3 +360,39 @@ def test_request_log_and_timestamps(mirror: server.MirrorHandle) -> None:
         ("GET", "/de/oberbuergermeister/leiden/&c94=2147483647", 200)]
     lm = parsedate_to_datetime(get(mirror, "/de/oberbuergermeister/leiden/")[1]["last-modified"])
     assert lm < datetime.now(UTC)
+
+
+def test_inventory_and_odd_listing_states(mirror: server.MirrorHandle) -> None:
+    site = Site(1)
+    kinds = {i.kind for i in site.pages()}
+    assert {"press_release", "partner_page", "overview", "listing", "other"} <= kinds
+    assert set(site.detail_paths()) == {i.path for i in site.pages() if i.kind != "listing"
+                                        and not i.id.startswith("stub:")}
+    for odd in ("&s91=abc", "&s91=999&s93=0", "&s93=7&x=1", "?s91=6"):
+        status, headers, body = get(mirror, LISTING + odd)
+        assert status == 200 and b"Nachrichtenarchiv (nach Datum sortiert)" in body, odd
+    assert _lists(get(mirror, f"{LISTING}&s91=999")[2].decode())["s91"][0] == []
+
+
+OWN_PAGES = ["overview", "overview-stadtmarketing"] + [f"partner-{s}" for s in (
+    "venlo", "leicester", "duenkirchen", "leiden", "charlotte", "oder-spree", "uljanowsk", "kayseri",
+    "mehr-partner")]
+CANONICAL = {"Venlo", "Leicester", "Dünkirchen", "Leiden", "Charlotte", "Landkreis Oder-Spree", "Uljanowsk",
+             "Kayseri", "Kropyvnytskyi"}
+
+
+@pytest.mark.parametrize("snapshot", [1, 2])
+def test_own_pages_ground_truth_is_consistent(snapshot: int) -> None:
+    site = Site(snapshot)
+    for pid in OWN_PAGES:
+        page = site.page(pid)
+        assert page is not None and page.published is None, pid
+        words = " ".join([page.title, *(b.get("p") or b.get("h2") or b.get("h3") or b.get("image", {})
+                                        .get("caption") or "" for b in page.blocks)])
+        for person in page.people:
+            assert person["name"] in words, (pid, person)
+            if person["role"]:
+                assert person["role"].split()[0] in words, (pid, person)
+        assert set(page.partner_cities) <= CANONICAL, pid
+        if page.kind == "partner_page" and not pid.endswith("mehr-partner"):
+            assert page.subtitle and page.subtitle.startswith("Die Partnerschaft mit"), pid

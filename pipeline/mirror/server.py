@@ -104,6 +104,10 @@ class _Handler(BaseHTTPRequestHandler):
             if body and _wants_gzip(self.headers.get("Accept-Encoding")):
                 body = gzip.compress(body, compresslevel=6, mtime=0)
                 headers["Content-Encoding"] = "gzip"
+        with self.state.lock:  # logged before answering, so a client that got its answer sees its request
+            if len(self.state.requests) < _MAX_LOG:
+                req = Request(self.command, self.path, dict(self.headers.items()), status)
+                self.state.requests.append(req)
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
@@ -112,10 +116,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head and body:
             self.wfile.write(body)
-        with self.state.lock:
-            if len(self.state.requests) < _MAX_LOG:
-                req = Request(self.command, self.path, dict(self.headers.items()), status)
-                self.state.requests.append(req)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
         log.debug("%s %s", self.address_string(), format % args)
