@@ -88,7 +88,7 @@ def _heads_rx() -> re.Pattern[str]:
     heads = "|".join(re.escape(h) for h in sorted(lexicon("images")["credit_heads"], key=len, reverse=True))
     name = r"[A-ZÄÖÜ][\w.'’-]*(?:\s+[A-ZÄÖÜ][\w.'’-]*){0,3}"
     # an unlabelled credit: after a sentence end, a known credit head (or "Name / Pixabay") to the end
-    return re.compile(rf"(?:(?<=[.!?])|(?<=[.!?]\s))(?P<credit>(?:{heads}|{name}\s*/\s*(?:{heads}))[^.!?]*)$")
+    return re.compile(rf"(?:(?<=[.!?])|(?<=[.!?]\s))(?P<credit>(?:{heads}|{name}\s*/\s*(?:{heads}))[^!?]*)$")
 
 
 def photographer_of(credit: str | None) -> str | None:
@@ -184,16 +184,17 @@ def _is_layout(img: LexborNode, main: LexborNode, src: str) -> bool:
 
 
 def _in_teaser(img: LexborNode, main: LexborNode) -> bool:
-    """Inside an item that links to another page from a heading or title: a teaser, not the article."""
+    """Inside a small item that links to another page (title or "mehr"): a teaser, not the article."""
     node, depth = img.parent, 0
-    while node is not None and node.mem_id != main.mem_id and depth < 5:
-        if node.tag in ("li", "article", "div", "section", "td", "tr"):
-            for a in node.css("h1 a, h2 a, h3 a, h4 a, h5 a, h6 a, a[href]"):
-                href = a.attributes.get("href") or ""
-                if not href or _IMAGE_FILE.search(href) or href.startswith(("#", "javascript:", "mailto:")):
-                    continue
-                if a.css_first("img") is None and len(squash(a.text())) > 15:
-                    return True
+    while node is not None and node.mem_id != main.mem_id and depth < 12:
+        if len(node.css("img")) > 1 or len(squash(node.text())) > _MAX_CAPTION + 400:
+            return False  # grown past one item
+        for a in node.css("a[href]"):
+            href = a.attributes.get("href") or ""
+            if not href or _IMAGE_FILE.search(href) or href.startswith(("#", "javascript:", "mailto:")):
+                continue
+            if a.css_first("img") is None and len(squash(a.text())) > 15:
+                return True
         node, depth = node.parent, depth + 1
     return False
 

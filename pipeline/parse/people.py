@@ -223,8 +223,11 @@ def _role_before(text: str, toks: list[_Tok], first: int) -> str | None:
     ) and text[toks[j].end:toks[j].end + 1] == ".":
         suffix = " a. D."
         j -= 2
-    if j < 0 or not _adjacent(text, toks[j], toks[j + 1]) and not suffix:
+    if j < 0:
         return None
+    if not suffix and not _adjacent(text, toks[j], toks[j + 1]):
+        return _role_before_comma(text, toks, j)
+    end = toks[j].end
     lex = lexicon("people")
     for phr in lex["role_phrases"]:
         n = len(phr.split())
@@ -232,13 +235,42 @@ def _role_before(text: str, toks: list[_Tok], first: int) -> str | None:
             return phr + suffix
     if not is_role_word(toks[j].text):
         return None
+    # "Naturforscherin und Künstlerin Maria Sibylla Merian": coordinated roles stay together
+    while j >= 2 and toks[j - 1].text == "und" and is_role_word(toks[j - 2].text) and _adjacent(
+        text, toks[j - 2], toks[j - 1]
+    ):
+        j -= 2
     adjectives = tuple(lex["role_adjectives"])
     k = j
     while k > 0 and _adjacent(text, toks[k - 1], toks[k]) and re.fullmatch(
         r"[a-zäöüß]+(?:e|er|en|es|em)", toks[k - 1].text
     ) and toks[k - 1].text.startswith(adjectives):
         k -= 1
-    return text[toks[k].start:toks[j].end] + suffix
+    return text[toks[k].start:end] + suffix
+
+
+def _role_before_comma(text: str, toks: list[_Tok], j: int) -> str | None:
+    """'dem Oberbürgermeister von Uljanowsk, Dmitry Vavilin': the role phrase closed by a comma."""
+    if not re.fullmatch(r",\s+", text[toks[j].end:toks[j + 1].start]):
+        return None
+    lex = lexicon("people")
+    k = j
+    while k >= 0 and not is_role_word(toks[k].text):
+        w = toks[k].text
+        if not (w in lex["complement_words"] or w[:1].isupper()) or j - k > 5:
+            return None
+        if k < j and not _adjacent(text, toks[k], toks[k + 1]):
+            return None
+        k -= 1
+    if k < 0 or (k < j and not _adjacent(text, toks[k], toks[k + 1])):
+        return None
+    before = text[:toks[k].start].rstrip()
+    if k > 0 and toks[k - 1].text in lex["articles"] and _adjacent(text, toks[k - 1], toks[k]):
+        pass
+    elif before and before[-1] not in ".!?:;(\n":
+        return None
+    phrase = text[toks[k].start:toks[j].end]
+    return None if _has_name(phrase) else phrase
 
 
 def _scan(text: str, role_free: bool = False) -> list[_Mention]:
@@ -300,10 +332,11 @@ def _excluded(text: str, toks: list[_Tok], i: int, parts: list[int]) -> bool:
     before = text[:toks[i].start].rstrip()
     if before and before[-1] in _QUOTES_OPEN:
         return True
-    if i > 0 and _adjacent(text, toks[i - 1], toks[i]) and (
-        toks[i - 1].text in lex["place_prepositions"] or toks[i - 1].text in lex["articles"]
-    ):
-        return True
+    if i > 0 and _adjacent(text, toks[i - 1], toks[i]):
+        if toks[i - 1].text in lex["articles"]:
+            return True
+        if toks[i - 1].text in lex["place_prepositions"] and find_partner_cities([toks[i].text]):
+            return True
     names = [toks[p].text for p in parts[1:]]
     return any(find_partner_cities([n]) for n in names)
 
