@@ -396,3 +396,35 @@ def test_own_pages_ground_truth_is_consistent(snapshot: int) -> None:
         assert set(page.partner_cities) <= CANONICAL, pid
         if page.kind == "partner_page" and not pid.endswith("mehr-partner"):
             assert page.subtitle and page.subtitle.startswith("Die Partnerschaft mit"), pid
+
+
+def test_demo_site_command_serves_until_interrupted() -> None:
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [sys.executable, "-m", "pipeline", "demo-site", "--port", str(port), "--snapshot", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/sitemap.xml")
+                body = conn.getresponse().read().decode()
+                conn.close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None, "demo-site did not come up"
+                time.sleep(0.1)
+        assert sorted(re.findall(r"<loc>http://[^/]+(/[^<]*)</loc>", body)) == sorted(Site(2).detail_paths())
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert b"snapshot 2" in err
