@@ -13,7 +13,15 @@ from typing import Any
 import duckdb
 
 from .exporters.common import iso, sorted_cities
-from .exporters.records import Filters, RunChanges, load_records, run_changes, select_articles
+from .exporters.records import (
+    ID_IN,
+    Filters,
+    RunChanges,
+    ids_param,
+    load_records,
+    run_changes,
+    select_articles,
+)
 from .exporters.text import german_date, md_escape
 
 log = logging.getLogger(__name__)
@@ -28,7 +36,8 @@ def _previous_titles(con: duckdb.DuckDBPyConnection, ids: list[Any]) -> dict[Any
         return {}
     rows = con.execute(
         "SELECT v.article_id, v.title FROM article_versions v JOIN articles a ON a.id = v.article_id "
-        "AND v.version = a.version - 1 WHERE list_contains(?, v.article_id)", [ids]).fetchall()
+        f"AND v.version = a.version - 1 WHERE {ID_IN.format(col='v.article_id')}",
+        [ids_param(ids)]).fetchall()
     return dict(rows)
 
 

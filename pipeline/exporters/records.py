@@ -7,6 +7,7 @@ columns, links, contacts) are used when they exist, so the readers keep working 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +21,15 @@ RECORD_FIELDS = ("url", "canonical_url", "kind", "title", "subtitle", "published
 ARCHIVE_FIELDS = ("id", "source", "first_seen", "last_seen", "version", "gone_since", "archived_at")
 # Columns that keep the page order of a child row (people in reading order, the lead picture first).
 _ORDER_COLS = ("position", "pos", "ord", "ordinal", "idx", "seq", "sort_order", "n")
+
+
+# Ids travel as ONE string parameter: DuckDB converts a long Python list element by element (slow),
+# and a semi-join against the split string is a hash join, not a scan per row.
+ID_IN = "CAST({col} AS VARCHAR) IN (SELECT unnest(string_split(?, chr(31))))"
+
+
+def ids_param(ids: Iterable[Any]) -> str:
+    return "\x1f".join(str(i) for i in ids)
 
 
 @dataclass
@@ -76,8 +86,8 @@ def select_articles(con: duckdb.DuckDBPyConnection, f: Filters) -> list[dict[str
     if f.ids is not None:
         if not f.ids:
             return []
-        where.append("list_contains(?, id)")
-        params.append(sorted(f.ids, key=str))
+        where.append(ID_IN.format(col="id"))
+        params.append(ids_param(f.ids))
     sql = "SELECT * FROM articles"
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -95,9 +105,9 @@ def _children(con: duckdb.DuckDBPyConnection, relation: str, ids: list[Any],
     wanted = [c for c in keep if c in cols]
     order = _order_by(cols, "rowid") if relation_is_table(con, relation) else _order_by(cols, "article_id")
     sql = (f'SELECT article_id, {", ".join(chr(34) + c + chr(34) for c in wanted)} FROM "{relation}" '
-           f"WHERE list_contains(?, article_id) ORDER BY article_id, {order}")
+           f"WHERE {ID_IN.format(col='article_id')} ORDER BY article_id, {order}")
     out: dict[Any, list[dict[str, Any]]] = {}
-    for row in con.execute(sql, [ids]).fetchall():
+    for row in con.execute(sql, [ids_param(ids)]).fetchall():
         item = {c: None for c in keep}
         item.update(zip(wanted, row[1:], strict=True))
         out.setdefault(row[0], []).append(item)
@@ -121,14 +131,18 @@ def _links(con: duckdb.DuckDBPyConnection, ids: list[Any]) -> dict[Any, list[str
 
 
 def _archived_at(con: duckdb.DuckDBPyConnection, ids: list[Any]) -> dict[Any, datetime]:
-    """When the stored copy of each article's current version was fetched."""
+    """When the archived copy of each article's current version was fetched.
+
+    Where the store records the raw capture (warc_file), only articles whose capture is kept get a date.
+    """
     cols = columns(con, "article_versions")
     if not {"article_id", "version", "fetched_at"} <= cols.keys() or not ids:
         return {}
+    kept = " AND a.warc_file IS NOT NULL" if "warc_file" in columns(con, "articles") else ""
     rows = con.execute(
         "SELECT v.article_id, max(v.fetched_at) FROM article_versions v JOIN articles a "
-        "ON a.id = v.article_id AND a.version = v.version WHERE list_contains(?, v.article_id) "
-        "GROUP BY v.article_id", [ids]).fetchall()
+        f"ON a.id = v.article_id AND a.version = v.version WHERE {ID_IN.format(col='v.article_id')}{kept} "
+        "GROUP BY v.article_id", [ids_param(ids)]).fetchall()
     return dict(rows)
 
 
