@@ -27,6 +27,8 @@ _SKIP_LINE = re.compile(
     r"zur navigation(?: springen)?|direkt zum inhalt|skip to (?:main )?content|navigation|"
     r"eingebettetes\s+(?:youtube[- ])?video.*|externer inhalt|diese seite (?:teilen|drucken)|"
     r"teilen|drucken|seite drucken|nach oben|zurück|zurück zur übersicht|share|tweet|"
+    r"(?:diese |die )?(?:seite|artikel|beitrag|inhalt)\s+(?:teilen|empfehlen|drucken|versenden)\b.*|"
+    r"share (?:this|on)\b.*|"
     r"(?:foto|fotos|bild|bilder|grafik|repro|quelle|logo|copyright)\s*:.*|©.*)$", re.I | re.S)
 _RELATED = re.compile(
     r"^(?:(?:weitere|mehr|ähnliche|verwandte|aktuelle|neueste)\s+(?:\S+\s+){0,1}"
@@ -41,13 +43,16 @@ _CREDIT = re.compile(
     re.I | re.S)
 
 
-def is_caption_text(text: str, alts: set[str]) -> bool:
-    """A picture's caption or credit line: ends in a labelled credit, or repeats an image's alt text."""
+def is_caption_text(text: str, lay: Layout, captions: set[str]) -> bool:
+    """A picture's caption or credit line: repeats a caption or an image's title, ends in a labelled
+    credit, or is an image's alt text plus a little (the credit)."""
+    if text in captions or text in lay.titles:
+        return True
     if len(text) > 300:
         return False
     if _CREDIT.search(text):
         return True
-    return any(len(a) > 12 and text.startswith(a) for a in alts) if alts else False
+    return any(text.startswith(a) and len(text) <= len(a) + 80 for a in lay.alts) if lay.alts else False
 
 
 def is_date_line(text: str) -> bool:
@@ -105,6 +110,7 @@ def main_blocks(lay: Layout, container: int) -> list[Block]:
     skip_until_level = 0  # inside a teaser list that started at a heading of this level
     skip_elem = -1  # inside a teaser item (element id)
     blocks = [b for b in lay.blocks if lay.inside(b.elem, container)]
+    captions = {b.text for b in lay.blocks if b.flags & CAPTION}
     for i, b in enumerate(blocks):
         text = b.text
         if skip_elem >= 0 and lay.inside(b.elem, skip_elem):
@@ -116,10 +122,10 @@ def main_blocks(lay: Layout, container: int) -> list[Block]:
                 skip_until_level = 0
             else:
                 continue
-        if len(text) < 160 and _RELATED.match(text):
+        if len(text) < 160 and (_RELATED.match(text) or _introduces_list(text, blocks, i)):
             skip_until_level = b.level or 2
             continue
-        if b.flags & (BOILER | CAPTION) or is_caption_text(text, lay.alts):
+        if b.flags & (BOILER | CAPTION) or is_caption_text(text, lay, captions):
             continue
         if is_heading and b.heading_link:
             # a linked heading is a teaser title: drop its item (title, teaser sentence) when small
@@ -135,10 +141,19 @@ def main_blocks(lay: Layout, container: int) -> list[Block]:
     return out
 
 
+def _introduces_list(text: str, blocks: list[Block], i: int) -> bool:
+    """A short label ending in a colon right before a list of links or teasers ("Aktuelles aus …:")."""
+    if not text.endswith(":") or len(text) > 100 or i + 1 >= len(blocks):
+        return False
+    nxt = blocks[i + 1]
+    return nxt.heading_link or nxt.link_density > 0.5
+
+
 def _item_chars(blocks: list[Block], i: int, lay: Layout, item: int) -> int:
     total = 0
     for b in blocks[i:]:
         if not lay.inside(b.elem, item):
             break
-        total += len(b.text)
+        if not b.flags & CAPTION:
+            total += len(b.text)
     return total

@@ -36,7 +36,7 @@ _BOILER_WORDS = (
     "advert|advertisement|ads|werbung|anzeige|promo|newsletter|skiplink|skiplinks|skip|pagination|"
     "pager|tagcloud|login|searchform|toolbar|topbar|masthead|copyright|disclaimer|popup|modal|overlay|"
     "rating|sitemap|sponsor|sponsored|servicenav|metanav|social-links|postmetadata|print|drucken|"
-    "author-box|authorbox|abo|paywall|outbrain|taboola|teaserlist|teaser-list|recommendations"
+    "author-box|authorbox|abo|paywall|outbrain|taboola|teaserlist|teaser-list|teasers|recommendations|teilen"
 )
 _BOILER_RX = re.compile(rf"(?:^|[\s_-])(?:{_BOILER_WORDS})(?:$|[\s_-])", re.I)
 _HIDDEN_RX = re.compile(
@@ -91,6 +91,7 @@ class Layout:
     nodes: list[Any] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     alts: set[str] = field(default_factory=set)  # images' alt texts (captions often repeat them)
+    titles: set[str] = field(default_factory=set)  # title attributes of images and links (ditto)
 
     def inside(self, elem: int, container: int) -> bool:
         return container <= elem <= self.end[container]
@@ -233,8 +234,12 @@ def layout(root: Any) -> Layout:
                 if link_depth:
                     link_chars += len(t.strip())
             continue
-        if tag == "img":
-            alt = node.attributes.get("alt")
+        if tag == "img" or tag == "a":
+            attrs = node.attributes
+            title = attrs.get("title")
+            if title and len(title) > 20:
+                lay.titles.add(clean(title))
+            alt = attrs.get("alt")
             if alt and len(alt) > 12:
                 lay.alts.add(clean(alt))
         if tag in DROP_TAGS or tag is None or tag[0] == "-":
