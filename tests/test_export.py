@@ -269,3 +269,16 @@ def test_newest_first_breaks_ties_by_title_in_german_order() -> None:
                                              ("Kropywnyzkyj", "Kropyvnytskyi"), ("Paris", None), ("", None)])
 def test_partner_aliases(typed: str, canonical: str | None) -> None:
     assert resolve_partner(typed) == canonical
+
+
+def test_xlsx_survives_control_characters_and_overlong_cells(tmp_path: Path) -> None:
+    from pipeline.exporters.tabular import write_xlsx
+
+    rec = {"title": "Bell\x07 im Titel", "published": "2024-02-29", "partner_cities": ["Venlo"], "people": [],
+           "canonical_url": "https://www.krefeld.de/x/", "lead": "ä" * 40_000, "images": []}
+    out = tmp_path / "x.xlsx"
+    with out.open("wb") as fh:
+        write_xlsx([rec], {"title": "t"}, fh)
+    row = [c.value for c in openpyxl.load_workbook(out).active[2]]
+    assert row[0] == datetime(2024, 2, 29) and row[1] == "Bell im Titel"
+    assert len(row[5]) == 32_767 and row[5].endswith("…")

@@ -100,3 +100,14 @@ def test_screenshot(page: Any) -> None:
         shutil.copy(shot, os.environ["EXPORT_SHOT"])
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 5000
+
+
+def test_a_missing_chromium_fails_under_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os.path, "exists", lambda p: False)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception, match="chromium"):
+        _chromium()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        _chromium()
