@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -55,7 +53,7 @@ class Page:
     people: tuple[dict[str, Any], ...] = ()
     partner_cities: tuple[str, ...] = ()
     encoding: str = "utf-8"
-    edited: bool = False  # this snapshot differs from snapshot 1
+    edited: bool = False  # snapshot 2 overrides some field of snapshot 1 (its record differs)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -64,11 +62,6 @@ class Page:
             if "image" in b:
                 return b["image"]
         return None
-
-    def digest(self) -> str:
-        """A stable hash of everything the page shows: the basis of its ETag."""
-        data = {k: v for k, v in self.raw.items() if k not in ("snapshot2", "people", "partner_cities")}
-        return hashlib.sha1(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _fail(name: str, msg: str) -> UsageError:

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 ENGINE_VERSION = "1"  # bump when the markup changes, so validators change with it
 _NO_DATE = date(2024, 1, 15)  # Last-Modified of pages that state no date
 _EDIT_DATE = date(2025, 10, 1)  # edits of snapshot 2 happened after this day
+_DIGEST_BASE = "https://www.krefeld.de"  # validators ignore the host a page is asked under
 
 
 @dataclass
@@ -85,6 +86,7 @@ class Site:
         self._press = sorted((p for p in self._pages if p.kind == "press_release"),
                              key=lambda p: (p.published or date.min, p.id), reverse=True)
         self._cache: dict[tuple[str, str], Response] = {}
+        self._digests: dict[str, str] = {}
 
     # ---- inventory ----
     def pages(self) -> list[PageInfo]:
@@ -163,25 +165,35 @@ class Site:
         by_slug = {p.path.rstrip("/").rsplit("/", 1)[-1]: p for p in self._pages if p.kind == "partner_page"}
         return [by_slug[s] for s in order if s in by_slug]
 
-    def validators(self, page: Page) -> tuple[str, datetime]:
-        """ETag and Last-Modified: from the page's content and dates only, so stable across restarts."""
-        digest = hashlib.sha1(f"{ENGINE_VERSION}|{self._variant(page.template)}|{page.digest()}".encode())
-        etag = f'"{digest.hexdigest()[:20]}"'
-        day = page.published or _NO_DATE
-        if page.edited:
-            day = max(day, _EDIT_DATE) + timedelta(days=int(digest.hexdigest()[:2], 16) % 28)
-        when = datetime(day.year, day.month, day.day, 9, 30, tzinfo=UTC)
-        return etag, when
-
-    def _detail(self, page: Page, host_base: str) -> Response:
+    def _html(self, page: Page, host_base: str) -> str:
         partners = self._partners() if page.kind in ("partner_page", "overview") else []
         view = render.detail_view(page, self._related(page), partners, host_base)
-        html = render.render_html(self._variant(page.template), view)
-        charset = page.encoding
+        return render.render_html(self._variant(page.template), view)
+
+    def body_digest(self, page: Page) -> str:
+        """Hash of the page as rendered for the canonical host: changes whenever anything shown changes."""
+        if page.id not in self._digests:
+            html = self._html(page, _DIGEST_BASE)
+            self._digests[page.id] = hashlib.sha1(f"{ENGINE_VERSION}|{html}".encode()).hexdigest()
+        return self._digests[page.id]
+
+    def validators(self, page: Page) -> tuple[str, datetime]:
+        """ETag and Last-Modified from what the page shows and its dates only, so stable across restarts."""
+        digest = self.body_digest(page)
+        day = page.published or _NO_DATE
+        if self.snapshot == 2:
+            before = get_site(1, self.template)
+            old = before.page(page.id)
+            if old is not None and before.body_digest(old) != digest:  # changed since snapshot 1
+                day = max(day, _EDIT_DATE) + timedelta(days=int(digest[:2], 16) % 28)
+        return f'"{digest[:20]}"', datetime(day.year, day.month, day.day, 9, 30, tzinfo=UTC)
+
+    def _detail(self, page: Page, host_base: str) -> Response:
+        html = self._html(page, host_base)
         etag, when = self.validators(page)
-        headers = {"Content-Type": f"text/html; charset={charset}", "ETag": etag,
+        headers = {"Content-Type": f"text/html; charset={page.encoding}", "ETag": etag,
                    "Last-Modified": format_datetime(when, usegmt=True)}
-        return Response(200, headers, html.encode(charset, errors="xmlcharrefreplace"))
+        return Response(200, headers, html.encode(page.encoding, errors="xmlcharrefreplace"))
 
     def _listing(self, params: dict[str, str], host_base: str) -> Response:
         lst = render.chrome()["listing"]
