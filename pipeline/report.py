@@ -92,7 +92,7 @@ def _md_section(title: str, items: list[dict[str, Any]], line: Any = _md_line) -
 def render_markdown(rep: dict[str, Any]) -> str:
     run = rep["run"]
     when = run["started"][:16].replace("T", " ") if run["started"] else "?"
-    lines = [f"# Crawl run {run['id']} — {when} ({run['status']})", ""]
+    lines = [f"# Crawl run {run['id']} — {when} UTC ({run['status']})", ""]
     if run["counts"]:
         lines += [" · ".join(f"{k} {v}" for k, v in run["counts"].items()), ""]
 

@@ -40,7 +40,8 @@ def test_run_two_reports_new_changed_and_gone(con: duckdb.DuckDBPyConnection, tm
     md = md_path.read_text(encoding="utf-8")
     tokens = MarkdownIt("commonmark").parse(md)
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
-    assert headings == ["Crawl run 2 — 2026-11-02 02:00 (failed_pages)", "New (1)", "Changed (1)", "Gone (1)"]
+    assert headings == ["Crawl run 2 — 2026-11-02 02:00 UTC (failed_pages)",
+                        "New (1)", "Changed (1)", "Gone (1)"]
     hrefs = [c.attrGet("href") for t in tokens if t.type == "inline" for c in t.children or []
              if c.type == "link_open"]
     assert hrefs == [by_id(i)["canonical_url"] for i in (6, 2, 5)]
