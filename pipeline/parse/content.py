@@ -12,6 +12,7 @@ import re
 from .text import ARTICLE, BOILER, CAPTION, HEADINGS, MAIN_HINT, Block, Layout
 
 BAD_WEIGHT = 0.7  # one character of link/boilerplate text costs this many characters of good text
+BOILER_WEIGHT = 0.3  # text in furniture (nav, sidebar, comments) is removed anyway: a milder cost
 MAIN_BONUS = 1.15  # semantic hint (article, main, class "content") on the container itself
 
 _DATE_WORD = (r"(?:jan(?:uar|uary)?|feb(?:ruar|ruary)?|märz|maerz|mar(?:ch)?|apr(?:il)?|mai|may|"
@@ -82,7 +83,9 @@ def choose_container(lay: Layout) -> int:
             w = min(length, 800) * (1.0 - b.link_density)
             if b.flags & ARTICLE:
                 w *= 1.1
-        elif b.flags & BOILER or b.link_density > 0.5:
+        elif b.flags & BOILER:
+            w = -BOILER_WEIGHT * length
+        elif b.link_density > 0.5:
             w = -BAD_WEIGHT * length
         else:
             continue

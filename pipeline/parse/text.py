@@ -112,10 +112,17 @@ def clean(text: str) -> str:
     return text.strip()
 
 
+_NEVER_NAMED_BOILER = frozenset({"body", "html", "article", "main"})
+# taxonomy classes ("category-newsletter", "tag-social") describe the article's topic, not its role
+_TAXONOMY = re.compile(r"(?:^|\s)(?:category|tag|tags|post_tag|topic|rubrik|ressort|section)-\S*", re.I)
+
+
 @lru_cache(maxsize=16384)
 def _name_flags(names: str) -> int:
     """What an element's id and class say: -1 hidden, else BOILER/CAPTION/MAIN_HINT bits (cached:
     class names repeat a lot within and across pages)."""
+    if "-" in names:
+        names = _TAXONOMY.sub(" ", names)
     if _HIDDEN_RX.search(names):
         return -1
     flags = 0
@@ -143,7 +150,7 @@ def _element_flags(node: Any, tag: str, inherited: int) -> int | None:
             found = _name_flags(f"{ident or ''} {cls or ''}")
             if found < 0:
                 return None
-            if found & BOILER and tag not in ("body", "html") and not flags & BOILER:
+            if found & BOILER and tag not in _NEVER_NAMED_BOILER and not flags & BOILER:
                 flags |= NAMED_BOILER  # confirmed after the walk, when its share of the text is known
             flags |= found & (CAPTION | MAIN_HINT)
         role = attrs.get("role")
