@@ -17,6 +17,7 @@ from .exporters.records import (
     ID_IN,
     Filters,
     RunChanges,
+    columns,
     ids_param,
     load_records,
     run_changes,
@@ -31,14 +32,21 @@ _COUNTS = ("pages_fetched", "pages_new", "pages_changed", "pages_unchanged", "pa
 _MD_LIST_MAX = 200
 
 
-def _previous_titles(con: duckdb.DuckDBPyConnection, ids: list[Any]) -> dict[Any, str | None]:
-    if not ids:
+_COMPARED = ("title", "subtitle", "published", "lead", "text", "partner_cities", "people", "images")
+
+
+def _differences(con: duckdb.DuckDBPyConnection, ids: list[Any]) -> dict[Any, tuple[str | None, list[str]]]:
+    """For each changed article: its previous title and which fields differ from the previous version."""
+    cols = [c for c in _COMPARED if c in columns(con, "article_versions")]
+    if not ids or "title" not in cols:
         return {}
+    diffs = ", ".join(f"p.{c} IS DISTINCT FROM v.{c}" for c in cols)
     rows = con.execute(
-        "SELECT v.article_id, v.title FROM article_versions v JOIN articles a ON a.id = v.article_id "
-        f"AND v.version = a.version - 1 WHERE {ID_IN.format(col='v.article_id')}",
-        [ids_param(ids)]).fetchall()
-    return dict(rows)
+        f"SELECT v.article_id, p.title, {diffs} FROM articles a "
+        "JOIN article_versions v ON v.article_id = a.id AND v.version = a.version "
+        "JOIN article_versions p ON p.article_id = a.id AND p.version = a.version - 1 "
+        f"WHERE {ID_IN.format(col='a.id')}", [ids_param(ids)]).fetchall()
+    return {r[0]: (r[1], [c for c, differs in zip(cols, r[2:], strict=True) if differs]) for r in rows}
 
 
 def _items(con: duckdb.DuckDBPyConnection, ids: list[Any]) -> list[dict[str, Any]]:
@@ -55,10 +63,11 @@ def build_report(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Any]:
     ch: RunChanges = run_changes(con, run_id)
     run = ch.run
     changed = _items(con, ch.changed)
-    prev = _previous_titles(con, ch.changed)
+    diffs = _differences(con, ch.changed)
     for item in changed:
-        old = prev.get(item["id"])
+        old, fields = diffs.get(item["id"], (None, []))
         item["previous_title"] = old if old is not None and old != item["title"] else None
+        item["changed_fields"] = fields
     return {
         "run": {
             "id": run["id"], "started": iso(run.get("started")), "finished": iso(run.get("finished")),
@@ -97,8 +106,9 @@ def render_markdown(rep: dict[str, Any]) -> str:
         lines += [" · ".join(f"{k} {v}" for k, v in run["counts"].items()), ""]
 
     def changed_line(i: dict[str, Any]) -> str:
+        what = f" ({', '.join(i['changed_fields'])})" if i.get("changed_fields") else ""
         was = f"; title was “{md_escape(i['previous_title'])}”" if i.get("previous_title") else ""
-        return _md_line(i, f" — version {i['version']}{was}")
+        return _md_line(i, f" — version {i['version']}{what}{was}")
 
     def gone_line(i: dict[str, Any]) -> str:
         return _md_line(i, f" — gone since {german_date(i['gone_since'])}" if i.get("gone_since") else "")

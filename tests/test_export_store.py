@@ -108,6 +108,7 @@ def test_the_run_reports_written_after_each_run(archive: Path) -> None:
     rep2 = json.loads((archive / "reports" / "run-2.json").read_text(encoding="utf-8"))
     assert [i["title"] for i in rep2["new"]] == [D.title]
     assert [(i["title"], i["previous_title"]) for i in rep2["changed"]] == [(B2.title, B.title)]
+    assert rep2["changed"][0]["changed_fields"] == ["title"]
     assert [i["title"] for i in rep2["gone"]] == [C.title]
     assert rep2["run"]["counts"]["gone"] == 1
     md = (archive / "reports" / "run-2.md").read_text(encoding="utf-8")

@@ -31,7 +31,7 @@ def test_run_two_reports_new_changed_and_gone(con: duckdb.DuckDBPyConnection, tm
     assert [i["id"] for i in rep["new"]] == [6]
     assert [i["id"] for i in rep["changed"]] == [2]
     assert rep["changed"][0]["previous_title"] == PREVIOUS_TITLE_2
-    assert rep["changed"][0]["version"] == 2
+    assert rep["changed"][0]["version"] == 2 and rep["changed"][0]["changed_fields"] == ["title"]
     assert [i["id"] for i in rep["gone"]] == [5] and rep["gone"][0]["gone_since"].startswith("2026-11-02")
     for item in rep["new"] + rep["changed"] + rep["gone"]:
         a = by_id(item["id"])
@@ -45,7 +45,7 @@ def test_run_two_reports_new_changed_and_gone(con: duckdb.DuckDBPyConnection, tm
     hrefs = [c.attrGet("href") for t in tokens if t.type == "inline" for c in t.children or []
              if c.type == "link_open"]
     assert hrefs == [by_id(i)["canonical_url"] for i in (6, 2, 5)]
-    assert f"title was “{PREVIOUS_TITLE_2}”" in md
+    assert f"version 2 (title); title was “{PREVIOUS_TITLE_2}”" in md
     assert "gone since 02.11.2026" in md
 
 
