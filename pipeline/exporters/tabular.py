@@ -16,6 +16,8 @@ from .common import COLUMNS, flat_row
 
 # Excel's limit for the text of one cell.
 _CELL_MAX = 32_767
+# Excel's limit for hyperlinks in one sheet; rows beyond it keep the URL as plain text.
+_LINKS_MAX = 65_530
 _WIDTHS = {"published": 12, "title": 60, "partner_cities": 20, "people": 45, "url": 50, "lead": 80,
            "images": 60}
 _WRAP = {"title", "people", "lead", "images"}
@@ -61,13 +63,14 @@ def write_xlsx(records: list[dict[str, Any]], meta: dict[str, Any], out: BinaryI
                 c.value = _clean(value)
                 c.data_type = "s"  # a title starting with "=" is text, never a formula
             c.alignment = wrap if key in _WRAP else top
-            if key == "url" and value:
+            if key == "url" and value and r - 1 <= _LINKS_MAX:
                 c.hyperlink = value
                 c.style = "Hyperlink"
                 c.alignment = top
     for col, (key, _) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = _WIDTHS[key]
     ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(1, len(records) + 1)}"
     wb.properties.title = meta.get("title") or "Articles"
     wb.properties.creator = "partner-archive"
