@@ -57,9 +57,12 @@ class ExportOptions:
             if partner is None:
                 names = ", ".join(sorted(PARTNERS, key=german_key))
                 raise UsageError(f"--partner: unknown partner city '{args.partner}'; valid names: {names}")
-        return cls(format=fmt, partner=partner, since=since, until=until,
-                   person=_blank_to_none(getattr(args, "person", None)),
-                   query=_blank_to_none(getattr(args, "query", None)),
+        person = _blank_to_none(getattr(args, "person", None))
+        query = _blank_to_none(getattr(args, "query", None))
+        for option, value in (("--person", person), ("--query", query)):
+            if value is not None and not _tokens(value):
+                raise UsageError(f"{option}: '{value}' holds no word to look for")
+        return cls(format=fmt, partner=partner, since=since, until=until, person=person, query=query,
                    source=_blank_to_none(getattr(args, "source", None)),
                    new=bool(getattr(args, "new", False)), output=output)
 

@@ -56,6 +56,12 @@ def test_impossible_or_malformed_dates(archive: Path, tmp_path: Path, capsys: py
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("option", ["--person", "--query"])
+def test_a_filter_without_words(archive: Path, capsys: pytest.CaptureFixture[str], option: str) -> None:
+    code, err = run(archive, capsys, "--format", "md", option, "…?!")
+    assert code == 2 and option in one_line(err)
+
+
 def test_since_after_until(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, err = run(archive, capsys, "--format", "md", "--since", "2024-12-01", "--until", "2024-01-01")
     assert code == 2 and "--since" in one_line(err)
