@@ -203,7 +203,7 @@ def parse(body: bytes, url: str, headers: Mapping[str, str] | None = None,
         except Exception:  # noqa: BLE001 - a bad hint selector is ignored
             node = None
     rec.published = (parse_date(node.text(deep=True, separator=" ")) if node is not None else None) \
-        or find_published(tree, url, page.all_lines, head_lines=page.head_lines)
+        or find_published(tree, url, page.all_lines, head_lines=page.head_lines, paragraphs=page.paragraphs)
     rec.kind = classify(page, lay, url, rec.published)
     rec.links = extract_links(tree, url)
     _entities(rec, page, tree)

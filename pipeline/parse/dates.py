@@ -35,10 +35,13 @@ _LABEL = (r"(?:veröffentlicht|ver[öo]ffentlicht\s+am|publiziert|erstellt|ersch
           r"pressemitteilung|pressemeldung|presseinformation|meldung|datum|stand|"
           r"published|posted|date|geschrieben|verfasst|online seit)")
 LABELLED_RX = re.compile(
-    rf"\b{_LABEL}\b(?:\s+(?:am|vom|on|seit|:))?\s*:?\s*(?:{_WEEKDAY})?(?=\d|[a-zäöü]+\.?\s+\d)", re.I)
+    r"(?:\b(?:artikel|beitrag|eintrag|post|text)\s+wurde\s+(?:\w+\s+)?am\s+"
+    rf"|\b{_LABEL}\b(?:\s+(?:am|vom|on|seit|:))?\s*:?\s*)(?:{_WEEKDAY})?(?=\d|[a-zäöü]+\.?\s+\d)", re.I)
 _MODIFIED_LABEL = re.compile(r"(?:aktualisiert|geändert|updated|modified|zuletzt)\W*(?:am\W*)?$", re.I)
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/_-]([01]?\d)[/_-]([0-3]?\d)(?:[/_.-]|$)"
                        r"|/((?:19|20)\d{2})([01]\d)([0-3]\d)(?:[/_.-]|$)")
+# day first, as German URLs write it: /23-01-2022-titel, /08112021-titel
+_URL_DATE_DMY = re.compile(r"[/_-]([0-3]\d)[._-]?([01]\d)[._-]?((?:19|20)\d{2})(?:[/_.-]|$)")
 _META_NAMES = (
     "article:published_time", "og:article:published_time", "datepublished", "date", "dc.date",
     "dc.date.issued", "dc.date.created", "dcterms.date", "dcterms.issued", "dcterms.created",
@@ -99,7 +102,8 @@ def iso_prefix(value: str) -> str | None:
 def url_date(url: str) -> str | None:
     m = _URL_DATE.search(url)
     if not m:
-        return None
+        d = _URL_DATE_DMY.search(url)
+        return _valid(int(d.group(3)), int(d.group(2)), int(d.group(1))) if d else None
     if m.group(1):
         return _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     return _valid(int(m.group(4)), int(m.group(5)), int(m.group(6)))
@@ -227,14 +231,30 @@ def standalone_date(lines: Iterable[str]) -> str | None:
         if not m:
             continue
         rest = (line[: m.start()] + " " + line[m.end():]).strip()
-        # an event inside running text ("am 15. Juni 1974 unterzeichnet …") is not a dateline
-        if _EVENT_PREFIX.search(line[: m.start()]):
-            continue
         words = re.findall(r"[^\W\d_]{2,}", rest)
+        # an event inside running text ("am 15. Juni 1974 unterzeichnet …") is not a dateline;
+        # a short byline ("von Anna Muster am 20.06.2018") is
+        if _EVENT_PREFIX.search(line[: m.start()]) and len(words) > 4:
+            continue
         if len(words) <= 6 and not re.search(r"[.!?]\s+[A-ZÄÖÜ]", rest):
             iso = match_to_iso(m)
             if iso:
                 return iso
+    return None
+
+
+def leading_date(paragraphs: Iterable[str]) -> str | None:
+    """A news dateline opening the first paragraphs: "01.02.2022 – Der Arbeitsmarkt …",
+    "Berlin, 3. März 2020. Die …"."""
+    for text in list(paragraphs)[:2]:
+        m = DATE_RX.search(text[:60])
+        if not m:
+            continue
+        before = text[: m.start()]
+        if len(before) < 30 and not _EVENT_PREFIX.search(before) and not re.search(r"[.!?]\s", before):
+            after = text[m.end(): m.end() + 3]
+            if not after or after[0] in " \u00a0–—-:.,|)":
+                return match_to_iso(m)
     return None
 
 
@@ -254,16 +274,20 @@ def _class_date(tree: Any) -> str | None:
 
 
 def find_published(tree: Any, url: str, text: str | Iterable[str] | None = None,
-                   head_lines: Iterable[str] | None = None) -> str | None:
+                   head_lines: Iterable[str] | None = None,
+                   paragraphs: Iterable[str] | None = None) -> str | None:
     """The page's own publication date as YYYY-MM-DD, or None when the page states none.
 
     `text` is the page's text (a string or its lines); `head_lines` the lines from the top of the
-    article (title, byline, date line), where an unlabelled dateline is trusted.
+    article (title, byline, date line), where an unlabelled dateline is trusted; `paragraphs` the
+    article's own text, whose opening may carry a news dateline.
     """
     lines: list[str] = text.split("\n") if isinstance(text, str) else list(text or [])
     try:
         return (
             labelled_date(head_lines or [])
+            or url_date(url)
+            or standalone_date(head_lines or [])
             or _json_ld_dates(tree)
             or _meta_date(tree)
             or _itemprop_date(tree)
@@ -271,7 +295,9 @@ def find_published(tree: Any, url: str, text: str | Iterable[str] | None = None,
             or _time_date(tree)
             or url_date(url)
             or standalone_date(head_lines or [])
+            or leading_date(paragraphs or [])
             or _class_date(tree)
+            or standalone_date(lines)
         )
     except Exception:  # noqa: BLE001 - a date is optional; a parser bug must not lose the page
         logger.exception("date extraction failed for %s", url)

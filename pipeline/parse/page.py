@@ -122,8 +122,7 @@ def analyse(tree: Any, lay: Layout, url: str, selectors: dict[str, str] | None =
     page.all_lines = [b.text for b in lay.blocks if not b.flags & BOILER]
     start = ti if ti is not None else next((i for i, b in enumerate(lay.blocks)
                                             if lay.inside(b.elem, container)), 0)
-    page.head_lines = [b.text for b in lay.blocks[max(0, start - 4): start + 8]
-                       if len(b.text) < 200 and not b.flags & CAPTION]
+    page.head_lines = [b.text for b in lay.blocks[max(0, start - 4): start + 8] if len(b.text) < 200]
     page.captions = [b.text for b in lay.blocks if b.flags & CAPTION and lay.inside(b.elem, top)]
     return page
 
