@@ -26,6 +26,7 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|tiff?|bmp)(?:[?#].*)?$", re.I)
 _MAX_CAPTION = 600
+_CAPTION_CLASS = re.compile(r"caption|unterschrift|legend|credit|bildtext", re.I)
 _INITIALS_NAME = re.compile(r"(?:[A-ZÄÖÜ]\.\s?){1,2}(?:-[A-ZÄÖÜ]\.\s?)?[A-ZÄÖÜ][\w'’-]+")
 _ABBREV_END = re.compile(r"\b[A-ZÄÖÜ]\.$|\b(?:e\.V|Inc|Ltd|Co)\.$")
 
@@ -226,14 +227,19 @@ def _holder(img: LexborNode, main: LexborNode) -> LexborNode:
     return node
 
 
-def _caption_like(node: LexborNode, lines: list[str]) -> bool:
+def _caption_like(node: LexborNode, lines: list[str], img: LexborNode) -> bool:
     text = " ".join(lines)
     if not text or len(text) > _MAX_CAPTION or node.tag in _HEADINGS or node.css_first("img") is not None:
         return False
     if node.css_first("h1, h2, h3, h4, h5, h6") is not None:
         return False
-    has_credit = split_credit(text)[1] is not None
-    return has_credit or node.tag != "p" or len(text) < 160
+    if split_credit(text)[1] is not None or _CAPTION_CLASS.search(node.attributes.get("class") or ""):
+        return True
+    if node.tag != "p":
+        return len(text) < _MAX_CAPTION
+    # a plain paragraph counts only when it repeats the picture's own text (alt/title)
+    hint = (img.attributes.get("alt") or img.attributes.get("title") or "").strip()
+    return len(hint) > 8 and squash(text).startswith(squash(hint)[:40])
 
 
 def _dedupe(lines: list[str]) -> str:
@@ -271,7 +277,7 @@ def _visible_caption(img: LexborNode, main: LexborNode) -> str | None:
     while sib is not None:
         lines = text_lines(sib)
         if lines:
-            return _dedupe(lines) if _caption_like(sib, lines) else None
+            return _dedupe(lines) if _caption_like(sib, lines, img) else None
         sib = sib.next
     return None
 

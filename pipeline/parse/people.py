@@ -301,6 +301,8 @@ def _scan(text: str, role_free: bool = False) -> list[_Mention]:
             else:
                 break
             j += 1
+            if len(parts) >= 2 and w.endswith("s") and not particle and not _is_given(w):
+                break  # a genitive ("Frank Meyers Gäste") ends the name
         while len(parts) > 1 and toks[parts[-1]].text in lex["particles"]:
             parts.pop()
         last = toks[parts[-1]]
@@ -354,7 +356,7 @@ def extract_people(
     from pipeline.parse.images import split_credit  # images imports this module
 
     texts: list[str] = [title or ""]
-    texts.extend(p for p in paragraphs if p)
+    texts.extend(_article_paragraphs(paragraphs))
     for cap in captions:
         if cap:
             texts.append(split_credit(cap)[0] or "")
@@ -393,6 +395,19 @@ def extract_people(
         if key.endswith("s") and key[:-1] in names:
             order.remove(key)
     return [Person(name=names[k], role=roles[k]) for k in order]
+
+
+def _article_paragraphs(paragraphs: Iterable[str | None]) -> list[str]:
+    """The paragraphs up to a contact box that leaked into the text ("Kontakt", a bare name, "Telefon: …")."""
+    labels = {label.lower() for label in lexicon("contacts")["box_labels"]}
+    out = []
+    for para in paragraphs:
+        para = (para or "").strip()
+        if para.rstrip(":").lower() in labels:
+            break  # staff of a contact box are not people the article names
+        if para and not re.fullmatch(r"(?:[\w.'’-]+\s+){1,4}[\w'’-]+", para) or _scan(para) == []:
+            out.append(para)
+    return [p for p in out if p]
 
 
 def _surname_roles(text: str, mentions: list[_Mention]) -> list[tuple[str, str]]:

@@ -1,0 +1,86 @@
+"""The contact box: names, E.164-style phones, e-mails, rooms; address block and footer are no contacts."""
+
+from __future__ import annotations
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from pipeline.models import Contact
+from pipeline.parse.contacts import extract_contacts, normalize_phone
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("0 21 51 / 86-1554", "+49 2151 861554"),
+        ("Telefon: 0 21 51 / 86-1562", "+49 2151 861562"),
+        ("02151 86-1554", "+49 2151 861554"),
+        ("02151/861554", "+49 2151 861554"),
+        ("(02151) 86 15 54", "+49 2151 861554"),
+        ("+49 2151 86-1554", "+49 2151 861554"),
+        ("+49 (0) 2151 861554", "+49 2151 861554"),
+        ("0049 2151 861554", "+49 2151 861554"),
+        ("86-1554", "+49 2151 861554"),
+        ("+31 77 359 6666", "+31 77 3596666"),
+        ("0211 / 837-01", "+49 211 83701"),
+    ],
+)
+def test_normalize_phone(raw: str, expected: str) -> None:
+    assert normalize_phone(raw) == expected
+
+
+@pytest.mark.parametrize("raw", [None, "", "Telefon:", "Zimmer B 209", "12"])
+def test_normalize_phone_without_number(raw: str | None) -> None:
+    assert normalize_phone(raw) is None
+
+
+# The seed overview page's box (names invented), as the real site words it, in three markups.
+_BOX_LINES = [
+    "Wichtig: Beachten Sie bitte die aktuellen Coronahinweise!",
+    "Ricarda Beispiel", "Telefon: 0 21 51 / 86-1554", "E-Mail: r.beispiel@krefeld.de", "Zimmer B 209",
+    "Martin Musterhaus", "Telefon: 0 21 51 / 86-1562", "E-Mail: martin.musterhaus@krefeld.de", "Zimmer B 211",
+]
+_ADDRESS = ["Geschäftsbereich I", "Von-der-Leyen-Platz 1", "47798 Krefeld"]
+EXPECTED = [
+    Contact("Ricarda Beispiel", "+49 2151 861554", "r.beispiel@krefeld.de", "B 209"),
+    Contact("Martin Musterhaus", "+49 2151 861562", "martin.musterhaus@krefeld.de", "B 211"),
+]
+
+
+def _divs() -> str:
+    body = "".join(f"<div>{ln}</div>" for ln in _BOX_LINES)
+    addr = "<h3>Anschrift</h3>" + "".join(f"<div>{ln}</div>" for ln in _ADDRESS)
+    return f"<aside><h2>Kontakt</h2>{body}{addr}</aside>"
+
+
+def _table() -> str:
+    lines = ["Kontakt", *_BOX_LINES, "Anschrift", *_ADDRESS]
+    rows = "".join(f"<tr><td><font size=2>{ln}</font></td></tr>" for ln in lines)
+    return f"<table><tr><td><table>{rows}</table></td></tr></table>"
+
+
+def _brs() -> str:
+    return "<p><b>Kontakt</b><br>" + "<br>".join([*_BOX_LINES, "Anschrift", *_ADDRESS]) + "</p>"
+
+
+@pytest.mark.parametrize("markup", [_divs, _table, _brs])
+def test_contact_box_in_any_markup(markup) -> None:  # noqa: ANN001
+    html = (f"<html><body><main><h1>Städtepartnerschaften</h1><p>Ein Absatz über Venlo.</p></main>"
+            f"{markup()}<footer><a href='/de/service/kontakt/'>Kontakt</a></footer></body></html>")
+    root = LexborHTMLParser(html).body
+    assert extract_contacts(root) == EXPECTED
+
+
+def test_mailto_link_and_obfuscated_address() -> None:
+    html = ("<div><h2>Kontakt</h2><p>Jana Wolterink</p><p>Tel.: 02151 86-1558</p>"
+            "<p>E-Mail: <a href='mailto:jana.wolterink@krefeld.de'>jana.wolterink(at)krefeld.de</a>"
+            "</p></div>")
+    assert extract_contacts(LexborHTMLParser(html).body) == [
+        Contact("Jana Wolterink", "+49 2151 861558", "jana.wolterink@krefeld.de", None)
+    ]
+
+
+def test_page_without_contact_box() -> None:
+    html = "<body><p>Telefon: 0 21 51 / 86-1554 steht im Text.</p><a href='/kontakt'>Kontakt</a></body>"
+    assert extract_contacts(LexborHTMLParser(html).body) == []
+    assert extract_contacts(None) == []

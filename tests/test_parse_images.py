@@ -1,0 +1,124 @@
+"""Pictures: caption/credit/photographer splitting and caption finding in several markups."""
+
+from __future__ import annotations
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from pipeline.models import Image
+from pipeline.parse.images import extract_images, split_credit
+
+BASE = "https://www.krefeld.de/de/inhalt/x/"
+PK = "Stadt Krefeld, Presse und Kommunikation"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # glued, as the real site prints it
+        ("Eine Delegation aus Dünkirchen war in Krefeld zu Besuch.Bild: " + PK,
+         ("Eine Delegation aus Dünkirchen war in Krefeld zu Besuch.", PK, None)),
+        ("Die Skyline von Charlotte.Foto: Pixabay", ("Die Skyline von Charlotte.", "Pixabay", None)),
+        ("Eingang zum Kaiser-Wilhelm-Museum.Foto: " + PK, ("Eingang zum Kaiser-Wilhelm-Museum.", PK, None)),
+        # spaced, with a photographer
+        ("Burg Linn bei Nacht. Foto: " + PK + ", A. Bischof", ("Burg Linn bei Nacht.", PK + ", A. Bischof",
+                                                               "A. Bischof")),
+        ("Im Ratssaal. Fotos: " + PK + ", Dirk Jochmann",
+         ("Im Ratssaal.", PK + ", Dirk Jochmann", "Dirk Jochmann")),
+        ("Ein Globus. Foto: Markus Distelrath / Pixabay", ("Ein Globus.", "Markus Distelrath / Pixabay",
+                                                          "Markus Distelrath")),
+        # parenthesised
+        ("Der Marktplatz von Venlo (Foto: Gemeente Venlo)",
+         ("Der Marktplatz von Venlo", "Gemeente Venlo", None)),
+        ("Logo 75 Jahre Freundschaft zwischen NRW und Großbritannien (Logo: Ministerium für Bundes- und "
+         "Europaangelegenheiten sowie Internationales).",
+         ("Logo 75 Jahre Freundschaft zwischen NRW und Großbritannien",
+          "Ministerium für Bundes- und Europaangelegenheiten sowie Internationales", None)),
+        # other labels, organisation-only credits
+        ("Der Stadtplan von 1900.Repro: Stadt Krefeld, Stadtarchiv",
+         ("Der Stadtplan von 1900.", "Stadt Krefeld, Stadtarchiv", None)),
+        ("Die Route.Grafik: Stadt Krefeld, Stadtmarketing",
+         ("Die Route.", "Stadt Krefeld, Stadtmarketing", None)),
+        ("Die Feier. Foto: Photos CUD", ("Die Feier.", "Photos CUD", None)),
+        ("Die Torte.Foto: Privat", ("Die Torte.", "Privat", None)),
+        ("Das Rathaus. © Ville de Dunkerque", ("Das Rathaus.", "Ville de Dunkerque", None)),
+        # unlabelled credit after the caption
+        ("Das sanierte Sportbecken. " + PK + ", S. Erath", ("Das sanierte Sportbecken.", PK + ", S. Erath",
+                                                            "S. Erath")),
+        # no credit at all
+        ("Motivtorte mit den Wappen von Charlotte und Krefeld zum 35-jährigen Jubiläum.",
+         ("Motivtorte mit den Wappen von Charlotte und Krefeld zum 35-jährigen Jubiläum.", None, None)),
+    ],
+)
+def test_split_credit(text: str, expected: tuple[str | None, str | None, str | None]) -> None:
+    assert split_credit(text) == expected
+
+
+def test_split_credit_of_nothing() -> None:
+    assert split_credit(None) == (None, None, None)
+    assert split_credit("   ") == (None, None, None)
+
+
+LINE = "Burg Linn bei Nacht.Foto: " + PK + ", A. Bischof"
+WANT = Image(src="https://www.krefeld.de/medien/burg-linn.jpg", alt="Burg Linn",
+             caption="Burg Linn bei Nacht.", credit=PK + ", A. Bischof", photographer="A. Bischof")
+IMG = '<img src="/medien/burg-linn.jpg" alt="Burg Linn">'
+
+MARKUPS = {
+    "figure": f"<figure>{IMG}<figcaption>{LINE}</figcaption></figure>",
+    "div twice": (f'<div class="media"><span class="sr">{LINE}</span><a href="/medien/burg-linn.jpg" '
+                  f'title="{LINE}">{IMG}</a><div class="cap">{LINE}</div></div>'),
+    "hidden twin": f'<div><div style="display:none">{LINE}</div><div>{IMG}</div><div>{LINE}</div></div>',
+    "table rows": f"<table><tr><td>{IMG}</td></tr><tr><td><font size=1><i>{LINE}</i></font></td></tr>"
+                  "</table>",
+    "br in cell": f"<table><tr><td>{IMG}<br><small>{LINE}</small></td></tr></table>",
+    "title only": f'<p><img src="/medien/burg-linn.jpg" alt="Burg Linn" title="{LINE}"></p>',
+    "inline twice": f"<p>{IMG}<span>{LINE}</span> <span>{LINE}</span></p>",
+}
+
+
+@pytest.mark.parametrize("name", list(MARKUPS))
+def test_caption_found_in_any_markup(name: str) -> None:
+    html = (f"<html><body><div id='main'><h1>Titel</h1><p>Erster Absatz mit genug Text für ein Beispiel.</p>"
+            f"{MARKUPS[name]}<p>Ein weiterer Absatz, der keine Bildunterschrift ist.</p></div></body></html>")
+    main = LexborHTMLParser(html).css_first("#main")
+    assert extract_images(main, BASE) == [WANT]
+
+
+def test_alt_is_the_caption_when_nothing_is_visible() -> None:
+    alt = "Die Skyline von Charlotte.Foto: Pixabay"
+    html = f'<div id="m"><p><img src="a.jpg" alt="{alt}"></p><h2>Weiter</h2></div>'
+    main = LexborHTMLParser(html).css_first("#m")
+    assert extract_images(main, BASE) == [
+        Image(src=BASE + "a.jpg", alt=alt, caption="Die Skyline von Charlotte.", credit="Pixabay")
+    ]
+
+
+def test_body_paragraph_after_a_picture_is_no_caption() -> None:
+    long_para = "Seit 30 Jahren sind die Stadt Krefeld und der Landkreis Oder-Spree verbunden. " * 4
+    html = f'<div id="m"><p>Einleitung.</p><img src="/b.jpg" alt="Landratsamt"><p>{long_para}</p></div>'
+    main = LexborHTMLParser(html).css_first("#m")
+    assert extract_images(main, BASE) == [
+        Image(src="https://www.krefeld.de/b.jpg", alt="Landratsamt", caption="Landratsamt")
+    ]
+
+
+def test_layout_images_and_teasers_are_skipped() -> None:
+    html = (
+        '<div id="m"><header><img src="/logo.png" alt="Stadt Krefeld"></header>'
+        '<p>Text <img src="/icons/pdf.gif" width="16" height="16" alt=""></p>'
+        f"<figure>{IMG}<figcaption>{LINE}</figcaption></figure>"
+        "<h2>Weitere Beiträge zur Städtepartnerschaft mit Venlo aus dem Pressearchiv:</h2>"
+        '<ul><li><h3><a href="/de/inhalt/andere-meldung/">Eine andere Meldung aus Venlo</a></h3>'
+        '<img src="/medien/andere.jpg" alt="x"><div>Andere Unterschrift.Foto: Pixabay</div></li></ul></div>'
+    )
+    main = LexborHTMLParser(html).css_first("#m")
+    assert extract_images(main, BASE) == [WANT]
+
+
+def test_same_picture_twice_is_listed_once_and_lazy_src_is_used() -> None:
+    html = ('<div id="m"><img src="data:image/gif;base64,R0lGOD" data-src="/medien/a.jpg" alt="A">'
+            '<img src="/medien/a.jpg" alt="A"></div>')
+    main = LexborHTMLParser(html).css_first("#m")
+    assert [i.src for i in extract_images(main, BASE)] == ["https://www.krefeld.de/medien/a.jpg"]
+    assert extract_images(None, BASE) == []
