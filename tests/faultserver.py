@@ -108,6 +108,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # headers and body go out as separate writes: without NODELAY, Nagle + delayed ACK stall keep-alive
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._current: Hit | None = None
         self.wfile = _CountingWriter(self.wfile, lambda: self._current)  # type: ignore[assignment]
 
