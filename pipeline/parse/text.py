@@ -22,6 +22,9 @@ INLINE_TAGS = frozenset({
     "code", "q", "mark", "time", "font", "label", "s", "strike", "del", "ins", "bdi", "bdo", "dfn", "kbd",
     "samp", "var", "wbr", "tt", "nobr", "data", "output", "ruby", "rt", "rp",
 })
+# formatting elements: their attributes never mark furniture or captions (saves the attribute lookup)
+PLAIN_INLINE = frozenset({"b", "strong", "em", "i", "u", "sup", "sub", "abbr", "code", "q", "cite",
+                          "mark", "s", "del", "ins", "font", "bdi", "tt", "wbr", "nobr", "kbd", "var"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 BOILER_TAGS = frozenset({"nav", "aside", "footer", "menu"})
 BOILER_ROLES = frozenset({
@@ -185,9 +188,14 @@ def layout(root: Any) -> Layout:
     block_stack: list[tuple[int, str]] = []
     link_depth = 0
 
+    has_text = False  # whether buf holds more than whitespace
+
     def flush() -> None:
-        nonlocal link_chars
-        if buf:
+        nonlocal link_chars, has_text
+        if not has_text:
+            buf.clear()
+        else:
+            has_text = False
             raw = "".join(buf)
             buf.clear()
             text = clean(raw)
@@ -237,7 +245,11 @@ def layout(root: Any) -> Layout:
         if tag == "-text":
             t = node.text_content
             if t:
+                if t.isspace():
+                    buf.append(" ")
+                    continue
                 buf.append(t)
+                has_text = True
                 if link_depth:
                     link_chars += len(t.strip())
             continue
@@ -259,7 +271,8 @@ def layout(root: Any) -> Layout:
             flush()
             continue
         eid = open_info[-1][0]
-        fl = _element_flags(node, tag, eflags[eid] & ~(MAIN_HINT | NAMED_BOILER))
+        inherited = eflags[eid] & ~(MAIN_HINT | NAMED_BOILER)
+        fl = inherited if tag in PLAIN_INLINE else _element_flags(node, tag, inherited)
         if fl is None:
             dropped.add(node.mem_id)
             continue
