@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from pipeline.models import Image
+from pipeline.parse.contacts import extract_contacts
 from pipeline.parse.images import extract_images, split_credit
 
 BASE = "https://www.krefeld.de/de/inhalt/x/"
@@ -122,3 +125,15 @@ def test_same_picture_twice_is_listed_once_and_lazy_src_is_used() -> None:
     main = LexborHTMLParser(html).css_first("#m")
     assert [i.src for i in extract_images(main, BASE)] == ["https://www.krefeld.de/medien/a.jpg"]
     assert extract_images(None, BASE) == []
+
+
+def test_deep_nesting_is_linear_and_does_not_exhaust_the_stack() -> None:
+    depth = 5000
+    html = ("<html><body>" + "<div>" * depth + f"<h1>T</h1>{IMG}<div>{LINE}</div>"
+            "<div>Kontakt</div><div>Jana Wolterink</div><div>Telefon: 0 21 51 / 86-1558</div>"
+            + "</div>" * depth + "</body></html>")
+    body = LexborHTMLParser(html).body
+    started = time.monotonic()
+    assert extract_images(body, BASE) == [WANT]
+    assert [c.phone for c in extract_contacts(body)] == ["+49 2151 861558"]
+    assert time.monotonic() - started < 5

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.models import Person
+from pipeline.parse.cities import find_partner_cities
+from pipeline.parse.contacts import normalize_phone
+from pipeline.parse.images import split_credit
 from pipeline.parse.people import extract_people, given_names, is_role_word, looks_like_person
 
 
@@ -157,3 +162,20 @@ def test_role_words(word: str, expected: bool) -> None:
 ])
 def test_looks_like_person(text: str, expected: bool) -> None:
     assert looks_like_person(text) is expected
+
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZäöüÄÖÜß .,;:()-„“\"'/&0123456789\n"
+_WORDS = ["Frank", "Meyer", "Oberbürgermeister", "a.", "D.", "Dr.", "von", "(SPD)", ",", "und", "Leiden",
+          "Charlotte", "Platz", "-", "(v. l.):", "Foto:", "Kontakt", "Venlo", ".", "der"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet=_ALPHABET, max_size=40), st.sampled_from(_WORDS)), max_size=30))
+def test_extractors_never_raise_on_odd_text(parts: list[str]) -> None:
+    text = " ".join(parts)
+    found = extract_people(text, [text, ""], [text, None])
+    assert all(p.name.strip() == p.name and p.name for p in found)
+    assert len({p.name for p in found}) == len(found)
+    split_credit(text)
+    find_partner_cities([text])
+    normalize_phone(text)

@@ -154,13 +154,28 @@ def _parse_box(lines: list[str]) -> list[Contact]:
 
 
 def _label_nodes(root: LexborNode) -> list[LexborNode]:
+    """Elements whose whole text is a box label ("Kontakt"), found from the text nodes (linear time)."""
     labels = {label.lower() for label in _lex()["box_labels"]}
     out = []
-    for node in root.css("h1, h2, h3, h4, h5, h6, p, div, span, strong, b, dt, th, td, legend, caption"):
-        if squash(node.text()).rstrip(":").lower() in labels and node.css_first("a") is None:
-            if node.parent is not None and node.parent.tag == "a":
-                continue
-            out.append(node)
+    for node in root.traverse(include_text=True):
+        if node.tag != "-text" or squash(node.text_content).rstrip(":").lower() not in labels:
+            continue
+        elem = node.parent
+        while elem is not None and elem.tag in ("b", "strong", "span", "font", "em", "i", "u"):
+            elem = elem.parent  # the label's block element
+        if elem is None or elem.tag == "a" or (elem.parent is not None and elem.parent.tag == "a"):
+            continue
+        if any(a.tag == "a" for a in _ancestors(node.parent, 3)):
+            continue  # a link "Kontakt" (footer, navigation) opens no box
+        out.append(elem)
+    return out
+
+
+def _ancestors(node: LexborNode | None, n: int) -> list[LexborNode]:
+    out = []
+    while node is not None and len(out) < n:
+        out.append(node)
+        node = node.parent
     return out
 
 

@@ -42,19 +42,24 @@ def is_hidden(node: LexborNode) -> bool:
 
 
 def _walk(node: LexborNode, out: list[str]) -> None:
-    for child in node.iter(include_text=True):
-        tag = child.tag
-        if tag == "-text":
-            out.append(child.text_content or "")
+    # iterative: pathological nesting must not exhaust the stack
+    stack: list[LexborNode | str] = list(reversed(list(node.iter(include_text=True))))
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
             continue
-        if tag in SKIP_TAGS or tag.startswith("-") or is_hidden(child):
+        tag = item.tag
+        if tag == "-text":
+            out.append(item.text_content or "")
+            continue
+        if tag in SKIP_TAGS or tag.startswith("-") or is_hidden(item):
             continue
         block = tag in BLOCK_TAGS
         if block:
             out.append("\n")
-        _walk(child, out)
-        if block:
-            out.append("\n")
+            stack.append("\n")
+        stack.extend(reversed(list(item.iter(include_text=True))))
 
 
 def text_lines(node: LexborNode | None) -> list[str]:
@@ -205,12 +210,12 @@ def _related_rx() -> re.Pattern[str]:
 
 
 def _cut_index(main: LexborNode) -> int | None:
-    """Document position (index among main's elements) of a teaser-list label, if any."""
+    """Document position (index in main.traverse()) of a teaser-list label, if any."""
     rx = _related_rx()
-    for i, node in enumerate(main.traverse()):
-        if node.tag in ("img", "a") or node.css_first("img") is not None:
+    for i, node in enumerate(main.traverse(include_text=True)):
+        if node.tag != "-text":
             continue
-        text = squash(node.text(deep=True))
+        text = squash(node.text_content)
         if text and len(text) < 160 and rx.search(text):
             return i
     return None
@@ -233,6 +238,8 @@ def _caption_like(node: LexborNode, lines: list[str], img: LexborNode) -> bool:
         return False
     if node.css_first("h1, h2, h3, h4, h5, h6") is not None:
         return False
+    if text.rstrip(":").lower() in {label.lower() for label in lexicon("contacts")["box_labels"]}:
+        return False  # the contact box's heading
     if split_credit(text)[1] is not None or _CAPTION_CLASS.search(node.attributes.get("class") or ""):
         return True
     if node.tag != "p":
@@ -294,7 +301,9 @@ def extract_images(main_node: LexborNode | None, base_url: str) -> list[Image]:
     if main_node is None:
         return []
     cut = _cut_index(main_node)
-    positions = {n.mem_id: i for i, n in enumerate(main_node.traverse())} if cut is not None else {}
+    positions: dict[int, int] = {}
+    if cut is not None:
+        positions = {n.mem_id: i for i, n in enumerate(main_node.traverse(include_text=True))}
     out: list[Image] = []
     seen: set[str] = set()
     for img in main_node.css("img"):
