@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
+import zlib
 from collections import Counter, deque
 from urllib.parse import urlsplit, urlunsplit
 
@@ -12,6 +14,7 @@ from .urls import canonicalize, host_allowed, in_scope, is_http, split_params
 
 log = logging.getLogger(__name__)
 
+_LOC = re.compile(rb"<loc>\s*([^<\s]+)\s*</loc>", re.IGNORECASE)
 _PAGING = re.compile(r"&(s\d+)=([^&]*)")
 _NUMERIC = re.compile(r"^[0-9]+(?:[-_.][0-9]+)*$")  # 2024, 05, 2024-05-01: calendar-like segments
 
@@ -86,6 +89,17 @@ class Frontier:
             return any(added)
         return self._add_canonical(canonical, depth)
 
+    def add_sitemap(self, body: bytes, depth: int = 1) -> tuple[int, list[str]]:
+        """Queue the page URLs of a sitemap (as found `depth` hops away, so include rules apply);
+        returns (pages queued, nested sitemap URLs of a sitemap index for the caller to fetch)."""
+        added, nested = 0, []
+        for loc in sitemap_locs(body):
+            if re.search(r"\.xml(\.gz)?$", loc.split("?", 1)[0], re.IGNORECASE):
+                nested.append(loc)
+            else:
+                added += self.add(loc, depth)
+        return added, nested
+
     def _split_lists(self, canonical: str) -> list[str]:
         """`…/&s91=11&s93=326` → `…/&s91=11`, `…/&s93=326`: each list paged on its own."""
         parts = urlsplit(canonical)
@@ -146,3 +160,15 @@ class Frontier:
         if not any(_NUMERIC.match(s) for s in segments):
             return None
         return "/".join("#" if _NUMERIC.match(s) else s for s in segments)
+
+
+def sitemap_locs(body: bytes, limit: int = 50_000_000) -> list[str]:
+    """The <loc> URLs of a sitemap or sitemap index (XML, or a .gz of it), without an XML parser:
+    no entity expansion, so no billion-laughs; a gzip'd file is decoded up to `limit` bytes."""
+    if body[:2] == b"\x1f\x8b":
+        d = zlib.decompressobj(31)
+        try:
+            body = d.decompress(body, limit)
+        except zlib.error:
+            return []
+    return [html.unescape(m.decode("utf-8", errors="replace")) for m in _LOC.findall(body)]

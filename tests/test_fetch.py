@@ -284,3 +284,15 @@ def test_raw_bytes_and_headers_are_kept_for_the_parser(fault_server: FaultServer
     assert lying.headers["content-type"] == "text/html; charset=utf-8"  # the lie, as sent
     assert "Grüße".encode("cp1252") in lying.body  # the bytes, undecoded
     assert nested.ok and nested.body.count(b"<div>") == 20000
+
+
+def test_sitemaps_listed_in_robots_txt(fault_server: FaultServer) -> None:
+    fault_server.robots = f"User-agent: *\nDisallow: /private/\nSitemap: {fault_server.url('/sitemap.xml')}\n"
+
+    async def go() -> tuple[list[str], list[str]]:
+        async with Fetcher(make_source(fault_server), UA, backoff=0.01) as f:
+            return await f.sitemaps(fault_server.url("/page/1")), await f.sitemaps("http://127.0.0.2/x")
+
+    found, off_scope = asyncio.run(go())
+    assert found == [fault_server.url("/sitemap.xml")] and off_scope == []
+    assert fault_server.paths() == ["/robots.txt"]

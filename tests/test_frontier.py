@@ -10,7 +10,7 @@ from faultserver import FaultServer
 
 from pipeline.config import Source
 from pipeline.fetch import Fetcher
-from pipeline.frontier import Frontier
+from pipeline.frontier import Frontier, sitemap_locs
 from pipeline.urls import resolve
 
 LISTING = "https://www.krefeld.de/de/presse/pressemitteilungen/"
@@ -146,3 +146,24 @@ def test_links_page_crawl_stays_in_scope(fault_server: FaultServer, trap_server:
     assert trap_server.log == []
     assert "/private/secret" not in fault_server.paths()  # robots.txt disallows it
     assert {"/page/1/", "/page/2/", "/kalender/2024/05/"} <= set(fault_server.paths())
+
+
+SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <url><loc>https://www.krefeld.de/de/inhalt/a/</loc><lastmod>2024-11-15</lastmod></url>
+  <url><loc> https://www.krefeld.de/de/suche/?q=a&amp;b=1 </loc></url>
+  <url><loc>https://www.krefeld.de/de/stadtmarketing/staedtepartnerschaften/</loc></url>
+  <url><loc>https://elsewhere.example/de/inhalt/x/</loc></url>
+</urlset>"""
+
+
+def test_sitemaps_feed_the_frontier_under_the_usual_rules() -> None:
+    import gzip
+    assert sitemap_locs(SITEMAP)[1] == "https://www.krefeld.de/de/suche/?q=a&b=1"
+    assert sitemap_locs(gzip.compress(SITEMAP)) == sitemap_locs(SITEMAP)
+    assert sitemap_locs(b"<!DOCTYPE x [<!ENTITY a 'aaaa'>]><loc>&a;</loc>") == ["&a;"]  # no entity expansion
+    f = Frontier(krefeld(include=[r"^/de/(inhalt|stadtmarketing)/"]))
+    added, nested = f.add_sitemap(SITEMAP)
+    assert added == 2 and nested == [] and f.off_scope == 2
+    index = b"<sitemapindex><sitemap><loc>https://www.krefeld.de/sitemap-2.xml.gz</loc></sitemap></sitemapindex>"
+    assert f.add_sitemap(index) == (0, ["https://www.krefeld.de/sitemap-2.xml.gz"])

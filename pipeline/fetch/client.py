@@ -159,6 +159,14 @@ class Fetcher:
                        request_headers=a.request_headers, http_version=a.http_version, reason=a.reason,
                        redirects=hops)
 
+    async def sitemaps(self, url: str) -> list[str]:
+        """The `Sitemap:` URLs of the robots.txt of `url`'s host (fetched once per run, like the rules)."""
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or await self._admit(url, robots=False):
+            return []
+        policy = await self._robots.get(f"{parts.scheme.lower()}://{parts.netloc.lower()}")
+        return policy.sitemaps
+
     # -- checks before any request -----------------------------------------------------------------
 
     async def _admit(self, url: str, robots: bool) -> str | None:

@@ -33,6 +33,10 @@ class RobotsPolicy:
         delay = self.rules.crawl_delay(agent)
         return float(delay) if delay is not None else None
 
+    @property
+    def sitemaps(self) -> list[str]:
+        return list(self.rules.sitemaps) if self.rules is not None else []
+
     @classmethod
     def from_answer(cls, status: int | None, body: bytes) -> RobotsPolicy:
         """RFC 9309 2.3.1: 2xx parse; 4xx (but 429) allow all; 5xx, 429 and no answer disallow all."""
