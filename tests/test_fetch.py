@@ -191,6 +191,8 @@ def test_an_off_scope_url_is_never_requested(fault_server: FaultServer, trap_ser
     results, stats = fetch_all(src, [trap_server.url("/secret"), f"http://127.0.0.1:{trap_server.port}/x",
                                      "ftp://127.0.0.1/x", "mailto:a@example.org"])
     assert [r.error for r in results] == ["off_scope", "off_scope", "scheme", "scheme"]
+    bad, _ = fetch_one(src, "http://[::1/x")
+    assert bad.error == "bad_url"
     assert trap_server.log == [] and stats["requests"] == 0
 
 

@@ -125,7 +125,10 @@ class Fetcher:
             conditional["If-None-Match"] = etag
         if last_modified:
             conditional["If-Modified-Since"] = last_modified
-        fetched = await self._follow(url, conditional)
+        try:
+            fetched = await self._follow(url, conditional)
+        except (ValueError, httpx.InvalidURL):  # e.g. `http://[::1` or a port that is not a number
+            fetched = Fetched(url=url, final_url=url, status=None, error="bad_url")
         fetched.fetched_at = datetime.now(UTC)
         fetched.elapsed = time.monotonic() - started
         if fetched.error:
