@@ -59,6 +59,11 @@ def test_gazetteer_is_large_and_multilingual() -> None:
          {("Maria Sibylla Merian", "Naturforscherin und Künstlerin")}),
         ("Eine Ansicht des Parlaments von Claude Monet hängt im Museum.", {("Claude Monet", None)}),
         ("Angel Alava Pons knüpfte Kontakte.", {("Angel Alava Pons", None)}),
+        ("Die Generalkonsulin der Ukraine, Iryna Shum, nahm teil.",
+         {("Iryna Shum", "Generalkonsulin der Ukraine")}),
+        ("Das Fahrzeug, das Andreas Horster übergab, ist neu.", {("Andreas Horster", None)}),
+        ("Frank Meyer, Oberbürgermeister der Stadt Krefeld, Antoin Scholten und andere.",
+         {("Frank Meyer", "Oberbürgermeister der Stadt Krefeld"), ("Antoin Scholten", None)}),
     ],
 )
 def test_roles_and_names(text: str, expected: set[tuple[str, str | None]]) -> None:

@@ -265,7 +265,7 @@ def _role_before_comma(text: str, toks: list[_Tok], j: int) -> str | None:
     if k < 0 or (k < j and not _adjacent(text, toks[k], toks[k + 1])):
         return None
     before = text[:toks[k].start].rstrip()
-    if k > 0 and toks[k - 1].text in lex["articles"] and _adjacent(text, toks[k - 1], toks[k]):
+    if k > 0 and toks[k - 1].text.lower() in lex["articles"] and _adjacent(text, toks[k - 1], toks[k]):
         pass
     elif before and before[-1] not in ".!?:;(\n":
         return None
@@ -334,11 +334,9 @@ def _excluded(text: str, toks: list[_Tok], i: int, parts: list[int]) -> bool:
     before = text[:toks[i].start].rstrip()
     if before and before[-1] in _QUOTES_OPEN:
         return True
-    if i > 0 and _adjacent(text, toks[i - 1], toks[i]):
-        if toks[i - 1].text in lex["articles"]:
-            return True
-        if toks[i - 1].text in lex["place_prepositions"] and find_partner_cities([toks[i].text]):
-            return True
+    if i > 0 and _adjacent(text, toks[i - 1], toks[i]) and toks[i - 1].text in lex["place_prepositions"] \
+            and find_partner_cities([toks[i].text]):
+        return True
     names = [toks[p].text for p in parts[1:]]
     return any(find_partner_cities([n]) for n in names)
 
