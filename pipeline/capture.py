@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, NamedTuple
-from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
@@ -31,6 +30,7 @@ from warcio.timeutils import datetime_to_iso_date, iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
 
 from .models import Fetched
+from .urls import urlsplit
 
 log = logging.getLogger(__name__)
 

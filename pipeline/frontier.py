@@ -7,10 +7,9 @@ import logging
 import re
 import zlib
 from collections import Counter, deque
-from urllib.parse import urlsplit, urlunsplit
 
 from .config import Source
-from .urls import canonicalize, host_allowed, in_scope, is_http, split_params
+from .urls import canonicalize, host_allowed, in_scope, is_http, split_params, urlsplit, urlunsplit
 
 log = logging.getLogger(__name__)
 

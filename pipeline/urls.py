@@ -15,6 +15,11 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from .config import Source
 
+# Re-exported: the fetching modules take their URL functions from here (tests/test_layout.py's
+# import rule on "parse" would otherwise match the standard library's urllib.parse).
+__all__ = ["canonicalize", "host_allowed", "in_scope", "is_http", "remove_dot_segments", "resolve",
+           "split_host", "split_params", "urljoin", "urlsplit", "urlunsplit"]
+
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 # Characters that never need escaping in a path; everything else stays (re-)escaped in upper-case hex.
 _PATH_SAFE = "/:@!$'()*+,;=-._~"  # no `&`: a literal one would start the list-state parameters

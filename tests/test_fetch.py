@@ -217,7 +217,8 @@ def test_crawl_delay_slows_a_fast_rate(trap_server: FaultServer) -> None:
         fetch_all(src, [srv.url(f"/page/{i}") for i in range(4)])
         starts = sorted(h.at for h in srv.log if h.path.startswith("/page/"))
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    assert len(gaps) == 3 and min(gaps) >= 0.13
+    # starts are paced at the client; arrival adds jitter, so check the span and a loose minimum
+    assert len(gaps) == 3 and starts[-1] - starts[0] >= 3 * 0.15 * 0.9 and min(gaps) >= 0.08
 
 
 def test_robots_group_for_our_agent_wins(trap_server: FaultServer) -> None:
@@ -247,7 +248,7 @@ def test_rate_limit_spaces_request_starts(fault_server: FaultServer) -> None:
     fetch_all(src, [fault_server.url(f"/page/{i}") for i in range(5)])
     starts = sorted(h.at for h in fault_server.log)
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    assert len(starts) == 6 and min(gaps) >= 0.09
+    assert len(starts) == 6 and starts[-1] - starts[0] >= 5 * 0.1 * 0.9 and min(gaps) >= 0.05
 
 
 def test_concurrency_caps_requests_in_flight(fault_server: FaultServer) -> None:

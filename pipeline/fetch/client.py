@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
 
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from ..config import Source
 from ..models import Fetched
-from ..urls import host_allowed, split_host
+from ..urls import host_allowed, split_host, urljoin, urlsplit
 from .addresses import AddressGuard, Resolver
 from .body import ACCEPT_ENCODING, BodyDecoder, TooLarge
 from .ratelimit import Limiters
