@@ -62,6 +62,11 @@ def test_gazetteer_is_large_and_multilingual() -> None:
         ("Die Generalkonsulin der Ukraine, Iryna Shum, nahm teil.",
          {("Iryna Shum", "Generalkonsulin der Ukraine")}),
         ("Das Fahrzeug, das Andreas Horster übergab, ist neu.", {("Andreas Horster", None)}),
+        ("Es sprachen Prof. Dr. h. c. Maria Müller-Lüdenscheidt und Dr.-Ing. Uwe Lang.",
+         {("Prof. Dr. h. c. Maria Müller-Lüdenscheidt", None), ("Dr.-Ing. Uwe Lang", None)}),
+        ("Mit dabei: Jan van der Berg und Anne-Marie de Vries.",
+         {("Jan van der Berg", None), ("Anne-Marie de Vries", None)}),
+        ("Der Frank Meyer Preis geht an Anna Schmidt.", {("Anna Schmidt", None)}),
         ("Frank Meyer, Oberbürgermeister der Stadt Krefeld, Antoin Scholten und andere.",
          {("Frank Meyer", "Oberbürgermeister der Stadt Krefeld"), ("Antoin Scholten", None)}),
     ],
@@ -136,6 +141,8 @@ def test_role_from_a_later_mention_and_title_kept() -> None:
         "Die Universitätsstadt an der Oude Rijn.",
         "Alle Buden öffnen am Montag.",
         "Ville de Dunkerque und Gemeente Venlo laden ein.",
+        "Landung am Charlotte Douglas Airport, dann zur Robert Bosch Stiftung, ins Klinikum Maria Hilf.",
+        "Das Museum Haus Lange und Haus Esters an der Friedrich-Ebert-Straße.",
     ],
 )
 def test_no_people_from_streets_places_and_organisations(text: str) -> None:

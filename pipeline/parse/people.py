@@ -98,7 +98,7 @@ def _is_surname(word: str) -> bool:
     last = low.rsplit("-", 1)[-1]
     if any(last.endswith(s) for s in lex["place_suffixes"]) and "-" in low:
         return False
-    if last in lex["place_suffixes"]:
+    if last in lex["place_suffixes"] and last not in lex["surname_place_words"]:
         return False
     return not any(low.endswith(s) for s in lex["noun_suffixes"])
 
@@ -125,17 +125,21 @@ def _adjacent(text: str, a: _Tok, b: _Tok) -> bool:
 
 
 def _titles_before(text: str, toks: list[_Tok], i: int) -> int:
-    """Index of the first academic-title token directly before toks[i] ("Dr." "Prof. Dr.")."""
-    titles = {t.rstrip(".").split(".")[0] for t in lexicon("people")["titles"]}
-    j = i
+    """Index of the first academic-title token directly before toks[i] ("Dr.", "Prof. Dr. h. c.")."""
+    lex = lexicon("people")
+    titles = {t.rstrip(".").split(".")[0] for t in lex["titles"]}
+    j, first = i, i
     while j > 0:
         prev = toks[j - 1]
         gap = text[prev.end:toks[j].start]
-        if prev.text in titles and gap.startswith(".") and gap[1:].isspace():
-            j -= 1
-        else:
+        if not (gap.startswith(".") and (gap[1:].isspace() or gap[1:] == "-")):
             break
-    return j
+        if prev.text in titles:
+            first = j - 1
+        elif prev.text not in lex["title_parts"]:
+            break
+        j -= 1
+    return first
 
 
 def _phrase_end(text: str, pos: int) -> int:
@@ -295,7 +299,10 @@ def _scan(text: str, role_free: bool = False) -> list[_Mention]:
         j = i + 1
         while j < len(toks) and len(parts) < 5 and _adjacent(text, toks[j - 1], toks[j]):
             w = toks[j].text
-            particle = w in lex["particles"] and j + 1 < len(toks) and toks[j + 1].text[:1].isupper()
+            k = j
+            while k < len(toks) and toks[k].text in lex["particles"]:
+                k += 1
+            particle = w in lex["particles"] and k < len(toks) and toks[k].text[:1].isupper()
             if particle or _is_surname(w) or (len(parts) == 1 and _is_given(w)):
                 parts.append(j)
             else:
@@ -338,6 +345,11 @@ def _excluded(text: str, toks: list[_Tok], i: int, parts: list[int]) -> bool:
             and find_partner_cities([toks[i].text]):
         return True
     names = [toks[p].text for p in parts[1:]]
+    after = parts[-1] + 1
+    if after < len(toks) and _adjacent(text, toks[parts[-1]], toks[after]) and (
+        toks[after].text in lex["not_surnames"] or toks[after].text.lower() in lex["place_suffixes"]
+    ):
+        return True  # "Charlotte Douglas Airport", "Robert Bosch Stiftung": a name inside an organisation's
     return any(find_partner_cities([n]) for n in names)
 
 
