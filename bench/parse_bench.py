@@ -3,7 +3,8 @@
     .venv/bin/python bench/parse_bench.py [--bench ../shared/bench] [--only dates|text] [--limit N]
 
 Scores with the method of the bench folder's score.py (exact day for dates; segment precision/recall/F1
-for text) and prints pages per second for each contender, all measured in the same run.
+for text) and prints pages per second for each contender, all measured in the same run. "ours" is the
+full parse() (with the image, people, contact and city extractors); "ours core" skips those extractors.
 """
 
 from __future__ import annotations
@@ -100,6 +101,14 @@ def ours_text(html: bytes, url: str) -> str:
     return parse(html, url).text
 
 
+def core_date(html: bytes, url: str) -> str | None:
+    return parse(html, url, entities=False).published
+
+
+def core_text(html: bytes, url: str) -> str:
+    return parse(html, url, entities=False).text
+
+
 def _line(name: str, n: int, seconds: float, figures: str) -> str:
     return f"  {name:<12} {figures}   {n} pages in {seconds:.2f} s = {n / seconds:.0f} pages/s"
 
@@ -109,6 +118,9 @@ def bench_dates(items: list[tuple[dict[str, Any], bytes]]) -> None:
     preds, secs = timed(items, ours_date)
     ours = len(items) / secs
     print(_line("ours", len(items), secs, f"accuracy {score_dates(items, preds):.3f}"))
+    preds, secs = timed(items, core_date)
+    core = len(items) / secs
+    print(_line("ours core", len(items), secs, f"accuracy {score_dates(items, preds):.3f}"))
     try:
         from htmldate import find_date
     except ImportError:
@@ -120,7 +132,8 @@ def bench_dates(items: list[tuple[dict[str, Any], bytes]]) -> None:
 
     preds, secs = timed(items, htmldate)
     print(_line("htmldate", len(items), secs, f"accuracy {score_dates(items, preds):.3f}"))
-    print(f"  speed ratio ours/htmldate: {ours / (len(items) / secs):.1f}x")
+    theirs = len(items) / secs
+    print(f"  speed ratio ours/htmldate: {ours / theirs:.1f}x full parse, {core / theirs:.1f}x core")
 
 
 def bench_text(items: list[tuple[dict[str, Any], bytes]], norm: Callable[[str | None], str]) -> None:
@@ -129,6 +142,10 @@ def bench_text(items: list[tuple[dict[str, Any], bytes]], norm: Callable[[str | 
     ours = len(items) / secs
     p, r, f = score_text(items, preds, norm)
     print(_line("ours", len(items), secs, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
+    preds, secs = timed(items, core_text)
+    core = len(items) / secs
+    p, r, f = score_text(items, preds, norm)
+    print(_line("ours core", len(items), secs, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
     try:
         import trafilatura
     except ImportError:
@@ -141,7 +158,8 @@ def bench_text(items: list[tuple[dict[str, Any], bytes]], norm: Callable[[str | 
     preds, secs = timed(items, traf)
     p, r, f = score_text(items, preds, norm)
     print(_line("trafilatura", len(items), secs, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
-    print(f"  speed ratio ours/trafilatura: {ours / (len(items) / secs):.1f}x")
+    theirs = len(items) / secs
+    print(f"  speed ratio ours/trafilatura: {ours / theirs:.1f}x full parse, {core / theirs:.1f}x core")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -176,8 +176,10 @@ def _entities(rec: Record, page: Page, tree: Any) -> None:
 
 
 def parse(body: bytes, url: str, headers: Mapping[str, str] | None = None,
-          source: Source | None = None) -> Record:
-    """The record of one page. Never raises on bad HTML or bytes: such a page gives kind "other"."""
+          source: Source | None = None, *, entities: bool = True) -> Record:
+    """The record of one page. Never raises on bad HTML or bytes: such a page gives kind "other".
+
+    `entities=False` skips images, people, contacts and partner cities (the bench's core timing)."""
     rec = Record(url=url, canonical_url=url)
     try:
         tree = build_tree(body or b"", _header(headers, "content-type"))
@@ -206,5 +208,6 @@ def parse(body: bytes, url: str, headers: Mapping[str, str] | None = None,
         or find_published(tree, url, page.all_lines, head_lines=page.head_lines, paragraphs=page.paragraphs)
     rec.kind = classify(page, lay, url, rec.published)
     rec.links = extract_links(tree, url)
-    _entities(rec, page, tree)
+    if entities:
+        _entities(rec, page, tree)
     return rec

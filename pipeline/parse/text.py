@@ -41,18 +41,25 @@ _BOILER_WORDS = (
     "rating|sitemap|sponsor|sponsored|servicenav|metanav|social-links|postmetadata|print|drucken|"
     "author-box|authorbox|abo|paywall|outbrain|taboola|teaserlist|teaser-list|teasers|recommendations|teilen"
 )
-_BOILER_RX = re.compile(rf"(?:^|[\s_-])(?:{_BOILER_WORDS})(?:$|[\s_-])", re.I)
-_HIDDEN_RX = re.compile(
-    r"(?:^|\s)(?:sr-only|visually-hidden|visuallyhidden|screen-reader-text|screenreader|element-invisible|"
-    r"hidden|hide|invisible|offscreen|u-hidden|is-hidden|d-none|skip-link|skiplink|skip-links|"
-    r"show-for-sr|a11y-hidden|ym-skip)(?:\s|$)", re.I)
+_HIDDEN_NAMES = frozenset(
+    [
+        "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screenreader",
+        "element-invisible", "hidden", "hide", "invisible", "offscreen", "u-hidden", "is-hidden", "d-none",
+        "skip-link", "skiplink", "skip-links", "show-for-sr", "a11y-hidden", "ym-skip"
+    ])
 _STYLE_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_CAPTION_RX = re.compile(
-    r"(?:^|[\s_-])(?:caption|figcaption|bildunterschrift|credit|credits|copyright|photo-credit|imagecredit|"
-    r"image-caption|bildnachweis|bildquelle|wp-caption-text|legend)(?:$|[\s_-])", re.I)
-_MAIN_RX = re.compile(
-    r"(?:^|[\s_-])(?:content|article|artikel|post|entry|story|text|body|main|inhalt|beitrag|"
-    r"blogpost|news|meldung)(?:$|[\s_-])", re.I)
+_BOILER_NAMES = frozenset(_BOILER_WORDS.split("|"))
+_CAPTION_NAMES = frozenset(
+    [
+        "caption", "figcaption", "bildunterschrift", "credit", "credits", "copyright", "photo-credit",
+        "imagecredit", "image-caption", "bildnachweis", "bildquelle", "wp-caption-text", "legend"
+    ])
+_MAIN_NAMES = frozenset(
+    [
+        "content", "article", "artikel", "post", "entry", "story", "text", "body", "main", "inhalt",
+        "beitrag", "blogpost", "news", "meldung"
+    ])
+_NAME_SPLIT = re.compile(r"[\s_-]+")
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u200b\u2009\u202f]+")
 _NL = re.compile(r"\s*\n\s*")
 
@@ -124,23 +131,37 @@ _TAXONOMY = re.compile(r"(?:^|\s)(?:category|tag|tags|post_tag|topic|rubrik|ress
 def _name_flags(names: str) -> int:
     """What an element's id and class say: -1 hidden, else BOILER/CAPTION/MAIN_HINT bits (cached:
     class names repeat a lot within and across pages)."""
+    names = names.lower()
+    if not _HIDDEN_NAMES.isdisjoint(names.split()):  # whole class names only: "hidden-xs" is visible
+        return -1
     if "-" in names:
         names = _TAXONOMY.sub(" ", names)
-    if _HIDDEN_RX.search(names):
-        return -1
+    words = [w for w in _NAME_SPLIT.split(names) if w]
+    # single words and hyphen/underscore pairs ("social-links", "image-caption")
+    tokens = set(words)
+    tokens.update(f"{a}-{b}" for a, b in zip(words, words[1:], strict=False))
     flags = 0
-    if _BOILER_RX.search(names):
+    if not _BOILER_NAMES.isdisjoint(tokens):
         flags |= BOILER
-    if _CAPTION_RX.search(names):
+    if not _CAPTION_NAMES.isdisjoint(tokens):
         flags |= CAPTION
-    if _MAIN_RX.search(names):
+    if not _MAIN_NAMES.isdisjoint(tokens):
         flags |= MAIN_HINT
     return flags
 
 
-def _element_flags(node: Any, tag: str, inherited: int) -> int | None:
+def _note_image(attrs: dict[str, str | None], lay: Layout) -> None:
+    """Remember alt and title texts of images and links: visible captions often repeat them."""
+    title = attrs.get("title")
+    if title and len(title) > 20:
+        lay.titles.add(clean(title))
+    alt = attrs.get("alt")
+    if alt and len(alt) > 12:
+        lay.alts.add(clean(alt))
+
+
+def _element_flags(attrs: dict[str, str | None], tag: str, inherited: int) -> int | None:
     """Flags for an element, or None when the element and its subtree are to be dropped (hidden)."""
-    attrs = node.attributes
     flags = inherited
     if attrs:
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
@@ -222,25 +243,30 @@ def layout(root: Any) -> Layout:
     open_info: list[tuple[int, bool, bool]] = [(rid, True, False)]  # (element id, is block, is link)
     dropped: set[int] = set()
     root_mem = root.mem_id
+    top = root_mem
     for node in root.traverse(include_text=True):
         par = node.parent
         if par is None:
             continue
         pm = par.mem_id
-        if pm in dropped:
-            dropped.add(node.mem_id)
-            continue
-        if node.mem_id == root_mem:
-            continue
-        while open_mem[-1] != pm and len(open_mem) > 1:
-            open_mem.pop()
-            eid, is_block, is_link = open_info.pop()
-            end[eid] = len(parent) - 1
-            if is_block:
-                flush()
-                block_stack.pop()
-            if is_link:
-                link_depth -= 1
+        if pm != top:
+            if pm in dropped:
+                dropped.add(node.mem_id)
+                continue
+            while open_mem[-1] != pm and len(open_mem) > 1:
+                open_mem.pop()
+                eid, is_block, is_link = open_info.pop()
+                end[eid] = len(parent) - 1
+                if is_block:
+                    if has_text:
+                        flush()
+                    else:
+                        buf.clear()
+                        link_chars = 0
+                    block_stack.pop()
+                if is_link:
+                    link_depth -= 1
+            top = open_mem[-1]
         tag = node.tag
         if tag == "-text":
             t = node.text_content
@@ -253,16 +279,13 @@ def layout(root: Any) -> Layout:
                 if link_depth:
                     link_chars += len(t.strip())
             continue
-        if tag == "img" or tag == "a":
-            attrs = node.attributes
-            title = attrs.get("title")
-            if title and len(title) > 20:
-                lay.titles.add(clean(title))
-            alt = attrs.get("alt")
-            if alt and len(alt) > 12:
-                lay.alts.add(clean(alt))
+        nm = node.mem_id
+        if nm == root_mem:
+            continue
         if tag in DROP_TAGS or tag is None or tag[0] == "-":
-            dropped.add(node.mem_id)
+            if tag == "img":
+                _note_image(node.attributes, lay)
+            dropped.add(nm)
             continue
         if tag == "br":
             buf.append("\n")
@@ -272,20 +295,36 @@ def layout(root: Any) -> Layout:
             continue
         eid = open_info[-1][0]
         inherited = eflags[eid] & ~(MAIN_HINT | NAMED_BOILER)
-        fl = inherited if tag in PLAIN_INLINE else _element_flags(node, tag, inherited)
+        if tag in PLAIN_INLINE:
+            fl: int | None = inherited
+        else:
+            attrs = node.attributes
+            if tag == "a" and attrs:
+                _note_image(attrs, lay)
+            fl = _element_flags(attrs, tag, inherited)
         if fl is None:
-            dropped.add(node.mem_id)
+            dropped.add(nm)
             continue
-        cid = open_elem(node, tag, eid, fl)
+        cid = len(parent)
+        parent.append(eid)
+        end.append(cid)
+        eflags.append(fl)
+        nodes.append(node)
+        tags.append(tag)
         block = tag not in INLINE_TAGS
         if block:
-            flush()
+            if has_text:
+                flush()
+            elif buf:
+                buf.clear()
+                link_chars = 0
             block_stack.append((cid, tag))
         link = tag == "a"
         if link:
             link_depth += 1
-        open_mem.append(node.mem_id)
+        open_mem.append(nm)
         open_info.append((cid, block, link))
+        top = nm
     while open_info:
         eid, is_block, _ = open_info.pop()
         end[eid] = len(parent) - 1
