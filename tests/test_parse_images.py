@@ -77,6 +77,8 @@ MARKUPS = {
     "br in cell": f"<table><tr><td>{IMG}<br><small>{LINE}</small></td></tr></table>",
     "title only": f'<p><img src="/medien/burg-linn.jpg" alt="Burg Linn" title="{LINE}"></p>',
     "inline twice": f"<p>{IMG}<span>{LINE}</span> <span>{LINE}</span></p>",
+    "twin split in lines": (f'<div><span class="sr-only">{LINE}</span>{IMG}<div>Burg Linn bei Nacht.</div>'
+                            f'<div><small>Foto: {PK}, A. Bischof</small></div></div>'),
 }
 
 

@@ -250,7 +250,7 @@ def _caption_like(node: LexborNode, lines: list[str], img: LexborNode) -> bool:
 
 
 def _dedupe(lines: list[str]) -> str:
-    """Join caption lines, dropping the repeats of a caption rendered twice."""
+    """Join caption lines, dropping the repeats of a caption rendered twice (whole, or split in lines)."""
     out: list[str] = []
     for ln in lines:
         half = len(ln) // 2
@@ -258,7 +258,11 @@ def _dedupe(lines: list[str]) -> str:
             ln = ln[:half]  # "X X" from two inline renderings
         if ln not in out:
             out.append(ln)
-    return " ".join(out)
+    squashed = [ln.replace(" ", "") for ln in out]
+    kept = [ln for i, ln in enumerate(out)
+            if not any(i != k and squashed[i] in other and len(other) > len(squashed[i])
+                       for k, other in enumerate(squashed))]
+    return " ".join(kept)
 
 
 def _visible_caption(img: LexborNode, main: LexborNode) -> str | None:
