@@ -187,8 +187,9 @@ def _element_flags(attrs: dict[str, str | None], tag: str, inherited: int) -> in
         if attrs.get("itemprop") in ("articleBody", "text", "mainContentOfPage"):
             flags |= ARTICLE | MAIN_HINT
     if tag in BOILER_TAGS:
-        flags |= BOILER
-    elif tag in ("article", "main"):
+        # navigation, sidebars and page footers never hold article text: not walked at all
+        return None
+    if tag in ("article", "main"):
         flags |= ARTICLE | MAIN_HINT
     elif tag == "header":
         flags |= HEADER
