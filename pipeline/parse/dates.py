@@ -258,8 +258,14 @@ def leading_date(paragraphs: Iterable[str]) -> str | None:
     return None
 
 
+_CLASS_DATE_CSS = ", ".join(
+    f"[{attr}*={word}]" for attr in ("class", "id")
+    for word in ("date", "Date", "datum", "Datum", "time", "Time", "zeit", "published", "posted", "meta",
+                 "byline", "veroeffentlicht"))
+
+
 def _class_date(tree: Any) -> str | None:
-    for node in tree.css("[class], [id]"):
+    for node in tree.css(_CLASS_DATE_CSS):
         a = node.attributes
         names = f"{a.get('class') or ''} {a.get('id') or ''}"
         if not _DATE_CLASS.search(names) or re.search(r"update|modif|comment", names, re.I):
