@@ -8,6 +8,8 @@ gives the role. The role kept is the first one the page gives, as written, witho
 
 from __future__ import annotations
 
+import gzip
+import json
 import logging
 import re
 from collections.abc import Iterable
@@ -64,6 +66,24 @@ def given_names() -> frozenset[str]:
     names.update(read_lines("given_names_extra.txt"))
     names.difference_update(read_lines("not_given_names.txt"))
     return frozenset(names)
+
+
+@lru_cache(maxsize=4)
+def vocabulary(lang: str) -> frozenset[str]:
+    """Lower-case vocabulary of a language (pyspellchecker's word lists; common surnames included)."""
+    try:
+        raw = resources.files("spellchecker").joinpath("resources", f"{lang}.json.gz").read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - dependency missing
+        logger.warning("pyspellchecker not installed: three-word names are not checked against German words")
+        return frozenset()
+    return frozenset(json.loads(gzip.decompress(raw)))
+
+
+def _german_noun(word: str) -> bool:
+    """A German word that English lacks: an object after a name ("zog Frank Meyer Bilanz"), while
+    second surnames ("Angel Alava Pons", "Ralph Vaughan Williams") are foreign or English too."""
+    low = word.lower()
+    return low in vocabulary("de") and low not in vocabulary("en")
 
 
 @lru_cache(maxsize=1)
@@ -303,7 +323,9 @@ def _scan(text: str, role_free: bool = False) -> list[_Mention]:
             while k < len(toks) and toks[k].text in lex["particles"]:
                 k += 1
             particle = w in lex["particles"] and k < len(toks) and toks[k].text[:1].isupper()
-            if particle or _is_surname(w) or (len(parts) == 1 and _is_given(w)):
+            middle = len(parts) == 1 and _is_given(w)
+            second_surname = len(parts) >= 2 and toks[parts[-1]].text not in lex["particles"]
+            if particle or middle or (_is_surname(w) and not (second_surname and _german_noun(w))):
                 parts.append(j)
             else:
                 break
@@ -316,8 +338,10 @@ def _scan(text: str, role_free: bool = False) -> list[_Mention]:
         if len(parts) < 2 or text[last.end:last.end + 1] == "-" or not _is_surname(last.text):
             i += 1
             continue
-        if not _is_given(tok.text) and not (after_role and _is_surname(tok.text)):
-            i += 1
+        if not _is_given(tok.text) and not (
+            after_role and _is_surname(tok.text) and not any(_german_noun(toks[p].text) for p in parts)
+        ):
+            i += 1  # after a role, an unknown first name must not be a German word ("OB Meyer Bilanz")
             continue
         if _excluded(text, toks, i, parts):
             i = parts[-1] + 1
@@ -415,7 +439,9 @@ def _article_paragraphs(paragraphs: Iterable[str | None]) -> list[str]:
         para = (para or "").strip()
         if para.rstrip(":").lower() in labels:
             break  # staff of a contact box are not people the article names
-        if para and not re.fullmatch(r"(?:[\w.'’-]+\s+){1,4}[\w'’-]+", para) or _scan(para) == []:
+        bare_name = re.fullmatch(r"(?:[\w.'’-]+\s+){1,4}[\w'’-]+", para) and not any(
+            is_role_word(w) for w in para.split()) and _scan(para)
+        if para and not bare_name:
             out.append(para)
     return [p for p in out if p]
 
