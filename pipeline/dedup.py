@@ -27,7 +27,6 @@ BANDS = 16
 ROWS = NUM_PERM // BANDS  # 16 bands of 4: P(candidate) ≥ 0.999 at Jaccard 0.8, ≈ 0.12 at 0.3
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SPACE = re.compile(r"\s+")
 _MASK64 = (1 << 64) - 1
 
 # Fixed seeds so signatures stored in the archive stay comparable across runs and processes.
@@ -35,13 +34,16 @@ _rng = np.random.default_rng(20241115)
 _A = (_rng.integers(1, 2**63 - 1, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)).reshape(-1, 1)
 _B = _rng.integers(0, 2**63 - 1, size=NUM_PERM, dtype=np.uint64).reshape(-1, 1)
 _P1, _P2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
+_WORD_HASH: dict[str, int] = {}  # crc32 of each word seen: hashing is the costliest step of a bulk ingest
 
 
 def normalize(text: str | None) -> str:
     """NFC, case-folded, whitespace collapsed: what counts as 'the same text'."""
     if not text:
         return ""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text).casefold()).strip()
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.casefold().split())
 
 
 def content_hash(record: Record) -> str:
@@ -52,10 +54,12 @@ def content_hash(record: Record) -> str:
 
 def record_hash(record: Record) -> str:
     """Hash of every stored field but the URLs and links: a difference makes a new version."""
-    d = record.to_dict()
-    for key in ("url", "canonical_url", "links"):
-        d.pop(key, None)
-    blob = json.dumps(d, sort_keys=True, ensure_ascii=False, default=str)
+    r = record
+    # Built by hand: dataclasses.asdict is the slowest step of a bulk ingest.
+    d = [r.kind, r.title, r.subtitle, r.published, r.lead, r.text, list(r.partner_cities),
+         [list(vars(p).values()) for p in r.people], [list(vars(i).values()) for i in r.images],
+         [list(vars(c).values()) for c in r.contacts]]
+    blob = json.dumps(d, ensure_ascii=False, default=str)
     return hashlib.blake2b(blob.encode("utf-8"), digest_size=16).hexdigest()
 
 
@@ -72,7 +76,11 @@ def shingle_hashes(text: str) -> np.ndarray:
     ws = words(text)
     if not ws:
         return np.zeros(0, dtype=np.uint64)
-    h = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in ws), dtype=np.uint64, count=len(ws))
+    if len(_WORD_HASH) > 1_000_000:  # a bound, not a cache policy: German vocabularies are far smaller
+        _WORD_HASH.clear()
+    for w in set(ws).difference(_WORD_HASH):
+        _WORD_HASH[w] = zlib.crc32(w.encode("utf-8"))
+    h = np.fromiter(map(_WORD_HASH.__getitem__, ws), dtype=np.uint64, count=len(ws))
     if len(h) < SHINGLE:
         h = np.array([np.bitwise_xor.reduce(h * _P1)], dtype=np.uint64)
         return h

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from .. import dedup
 from ..models import Fetched, Record
@@ -93,15 +94,23 @@ def prepare(record: Record, fetched: Fetched, warc: tuple[str, int] | None) -> I
     return item
 
 
-def frame(rows: Sequence[dict[str, Any]], cols: Sequence[str]) -> dict[str, np.ndarray]:
-    """Column arrays DuckDB scans without a per-row round trip (object arrays keep NULLs and lists)."""
-    out = {}
+def frame(rows: Sequence[dict[str, Any]], cols: Sequence[str]) -> pa.Table:
+    """An Arrow table DuckDB scans in bulk (a numpy object array costs DuckDB a Python call per value).
+
+    A column that is NULL in every row is left out (no type to infer); `_expr` writes NULL instead."""
+    data = {}
     for c in cols:
-        arr = np.empty(len(rows), dtype=object)
-        for i, r in enumerate(rows):
-            arr[i] = r.get(c)
-        out[c] = arr
-    return out
+        values = [r.get(c) for r in rows]
+        if any(v is not None for v in values):
+            data[c] = pa.array(values)
+    if not data:
+        data["_n"] = pa.array([0] * len(rows))
+    return pa.table(data)
+
+
+def _expr(c: str, present: pa.Table, casts: dict[str, str], prefix: str = "") -> str:
+    value = f"{prefix}{c}" if c in present.column_names else "NULL"
+    return f"CAST({value} AS {casts[c]})" if c in casts else value
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]],
@@ -109,9 +118,10 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, 
     if not rows:
         return
     casts = casts or {}
-    con.register("_batch", frame(rows, cols))
+    data = frame(rows, cols)
+    con.register("_batch", data)
     try:
-        select = ", ".join(f"CAST({c} AS {casts[c]})" if c in casts else c for c in cols)
+        select = ", ".join(_expr(c, data, casts) for c in cols)
         con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {select} FROM _batch")
     finally:
         con.unregister("_batch")
@@ -123,10 +133,10 @@ def update(con: duckdb.DuckDBPyConnection, table: str, key: str, rows: Sequence[
     if not rows:
         return
     casts = casts or {}
-    con.register("_batch", frame(rows, [key, *cols]))
+    data = frame(rows, [key, *cols])
+    con.register("_batch", data)
     try:
-        sets = ", ".join(f"{c} = CAST(_batch.{c} AS {casts[c]})" if c in casts else f"{c} = _batch.{c}"
-                         for c in cols)
+        sets = ", ".join(f"{c} = {_expr(c, data, casts, '_batch.')}" for c in cols)
         con.execute(f"UPDATE {table} SET {sets}{extra} FROM _batch WHERE {table}.{key} = _batch.{key}{where}")
     finally:
         con.unregister("_batch")
@@ -134,10 +144,14 @@ def update(con: duckdb.DuckDBPyConnection, table: str, key: str, rows: Sequence[
 
 def _children(aid: int, record: Record) -> dict[str, list[dict[str, Any]]]:
     return {
-        "people": [dict(article_id=aid, position=i, **asdict(p)) for i, p in enumerate(record.people)],
-        "images": [dict(article_id=aid, position=i, **asdict(m)) for i, m in enumerate(record.images)],
-        "contacts": [dict(article_id=aid, position=i, **asdict(c)) for i, c in enumerate(record.contacts)],
+        "people": [dict(vars(p), article_id=aid, position=i) for i, p in enumerate(record.people)],
+        "images": [dict(vars(m), article_id=aid, position=i) for i, m in enumerate(record.images)],
+        "contacts": [dict(vars(c), article_id=aid, position=i) for i, c in enumerate(record.contacts)],
     }
+
+
+def _json(objs: Sequence[Any]) -> str:
+    return json.dumps([vars(o) for o in objs], ensure_ascii=False)
 
 
 CHILD_COLS = {
@@ -182,7 +196,7 @@ class Batch:
     def prefetch(self, items: Sequence[Item]) -> None:
         con = self.con
         urls = sorted({u for it in items for u in it.urls})
-        con.register("_urls", {"url": np.array(urls, dtype=object)})
+        con.register("_urls", pa.table({"url": pa.array(urls, pa.string())}))
         try:
             self.url_map = dict(con.execute(
                 "SELECT u.url, min(u.article_id) FROM article_urls u JOIN _urls USING (url) GROUP BY u.url"
@@ -191,7 +205,7 @@ class Batch:
             con.unregister("_urls")
         hashes = sorted({it.content_hash for it in items if not self._empty(it)})
         if hashes:
-            con.register("_hashes", {"h": np.array(hashes, dtype=object)})
+            con.register("_hashes", pa.table({"h": pa.array(hashes, pa.string())}))
             try:
                 rows = con.execute(
                     "SELECT v.content_hash, v.article_id, v.version = a.version AS latest "
@@ -219,7 +233,7 @@ class Batch:
                 keys += it.keys
         if not keys:
             return
-        self.con.register("_keys", {"i": np.array(idx, dtype=np.int64), "k": np.array(keys, dtype=np.int64)})
+        self.con.register("_keys", pa.table({"i": pa.array(idx, pa.int64()), "k": pa.array(keys, pa.int64())}))
         try:
             pairs = self.con.execute("SELECT DISTINCT _keys.i, l.article_id FROM _keys "
                                      "JOIN lsh_bands l ON l.band_key = _keys.k").fetchall()
@@ -301,14 +315,8 @@ class Batch:
         cands = set(self.lsh_db.get(i, ()))
         for k in it.keys:
             cands.update(self.lsh_local.get(k, ()))
-        # A near-duplicate links to the article it copies, never to another copy: follow the link.
         pool = [(c, self.shingles[c]) for c in sorted(cands) if c in self.shingles]
-        match = dedup.best_match(it.shingles, pool, self.threshold)
-        if match:
-            root = self.new_rows.get(match[0], {}).get("duplicate_of")
-            if root is not None:
-                return root, match[1]
-        return match
+        return dedup.best_match(it.shingles, pool, self.threshold)
 
     def _index(self, aid: int, it: Item) -> None:
         self.bands[aid] = it.keys
@@ -343,9 +351,7 @@ class Batch:
                                   "lead", "partner_cities", "record_hash", "etag", "last_modified",
                                   "parser_version", "warc_file", "warc_offset")},
             article_id=aid, version=version, fetched_at=it.seen, run_id=self.run_id,
-            people=json.dumps([asdict(p) for p in r.people], ensure_ascii=False),
-            images=json.dumps([asdict(m) for m in r.images], ensure_ascii=False),
-            contacts=json.dumps([asdict(c) for c in r.contacts], ensure_ascii=False)))
+            people=_json(r.people), images=_json(r.images), contacts=_json(r.contacts)))
         self.children[aid] = _children(aid, r)
 
     # ---- writes ----
@@ -404,9 +410,7 @@ def rewrite(con: duckdb.DuckDBPyConnection, aid: int, version: int, record: Reco
             "content_hash": dedup.content_hash(r), "record_hash": dedup.record_hash(r),
             "parser_version": parser_version}
     update(con, "articles", "id", [dict(cols, id=aid)], PARSED_FIELDS, _CASTS)
-    vcols = dict(cols, people=json.dumps([asdict(p) for p in r.people], ensure_ascii=False),
-                 images=json.dumps([asdict(m) for m in r.images], ensure_ascii=False),
-                 contacts=json.dumps([asdict(c) for c in r.contacts], ensure_ascii=False))
+    vcols = dict(cols, people=_json(r.people), images=_json(r.images), contacts=_json(r.contacts))
     update(con, "article_versions", "article_id", [dict(vcols, article_id=aid)],
            [*PARSED_FIELDS, "people", "images", "contacts"], _CASTS,
            where=f" AND article_versions.version = {int(version)}")
