@@ -84,3 +84,11 @@ def test_page_without_contact_box() -> None:
     html = "<body><p>Telefon: 0 21 51 / 86-1554 steht im Text.</p><a href='/kontakt'>Kontakt</a></body>"
     assert extract_contacts(LexborHTMLParser(html).body) == []
     assert extract_contacts(None) == []
+
+
+def test_form_of_address_and_job_title_are_not_part_of_the_name() -> None:
+    html = ("<div><h3>Ihre Ansprechpartnerin</h3><p>Frau Ricarda Beispiel, Sachbearbeiterin</p>"
+            "<p>Telefon: 0 21 51 / 86-1554</p><p>Zimmer: B 209</p></div>")
+    assert extract_contacts(LexborHTMLParser(html).body) == [
+        Contact("Ricarda Beispiel", "+49 2151 861554", None, "B 209")
+    ]

@@ -110,6 +110,15 @@ def _is_name(line: str) -> bool:
     return all(_NAME_WORD.match(w) for w in words)
 
 
+def _clean_name(line: str) -> str:
+    """'Frau Ricarda Beispiel, Sachbearbeiterin' -> 'Ricarda Beispiel'."""
+    name = squash(line.split(",")[0])
+    words = name.split()
+    while len(words) > 2 and words[0] in _lex()["honorifics"]:
+        words.pop(0)
+    return " ".join(words)
+
+
 def _is_address_start(line: str) -> bool:
     return any(line.startswith(label) for label in _lex()["address_labels"])
 
@@ -144,7 +153,7 @@ def _parse_box(lines: list[str]) -> list[Contact]:
         elif _is_name(line):
             if cur:
                 flush()
-            cur["name"] = squash(line)
+            cur["name"] = _clean_name(line)
         elif _is_notice(line):
             continue
         elif contacts or cur:
