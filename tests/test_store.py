@@ -175,15 +175,14 @@ def test_runs_are_recorded_and_a_killed_run_is_marked_aborted(tmp_path: Path) ->
         run2 = a.begin_run(["krefeld"])
         a.finish_run(run2, RunStats(run_id=run2, pages_fetched=3, pages_new=2, pages_failed=1,
                                     status="failed_pages"))
-        rows = a.con.execute("SELECT id, status, finished IS NOT NULL, pages_fetched, pages_new, pages_failed "
-                             "FROM crawl_runs ORDER BY id").fetchall()
+        rows = a.con.execute("SELECT id, status, finished IS NOT NULL, pages_fetched, pages_new, "
+                             "pages_failed FROM crawl_runs ORDER BY id").fetchall()
     assert rows == [(run1, "aborted", False, 0, 0, 0), (run2, "failed_pages", True, 3, 2, 1)]
 
 
 def test_a_second_writer_is_refused_with_a_clear_message(tmp_path: Path) -> None:
-    with store.open_writer(tmp_path):
-        with pytest.raises(LockedError, match="another crawl is running"):
-            store.open_writer(tmp_path)
+    with store.open_writer(tmp_path), pytest.raises(LockedError, match="another crawl is running"):
+        store.open_writer(tmp_path)
     with store.open_writer(tmp_path) as a:  # released on close
         assert a.begin_run(["x"]) == 1
 
@@ -195,6 +194,9 @@ def test_listings_are_not_articles(archive: store.Archive) -> None:
         archive.store(run, "krefeld", rec, fetched_for(rec))
 
 
+ROWS = "SELECT id, canonical_url, version, duplicate_of FROM articles ORDER BY id"
+
+
 def test_store_many_decides_like_store(tmp_path: Path) -> None:
     recs = [make_record("a"), make_record("a"), make_record("b", text=TEXT + " Zweiter Text."),
             make_record(url="https://kaoa-krefeld.de/de/inhalt/a/"),
@@ -203,12 +205,12 @@ def test_store_many_decides_like_store(tmp_path: Path) -> None:
         run = a.begin_run(["krefeld"])
         one = [a.store(run, "krefeld", r, fetched_for(r)) for r in recs]
         c1 = counts(a.con)
-        t1 = a.con.execute("SELECT id, canonical_url, version, duplicate_of FROM articles ORDER BY id").fetchall()
+        t1 = a.con.execute(ROWS).fetchall()
     with store.open_writer(tmp_path / "many") as a:
         run = a.begin_run(["krefeld"])
         many = a.store_many(run, "krefeld", [(r, fetched_for(r), None) for r in recs])
         c2 = counts(a.con)
-        t2 = a.con.execute("SELECT id, canonical_url, version, duplicate_of FROM articles ORDER BY id").fetchall()
+        t2 = a.con.execute(ROWS).fetchall()
     assert one == many == ["new", "unchanged", "new", "unchanged", "changed"]
     assert c1 == c2 and t1 == t2
 
@@ -242,9 +244,9 @@ def test_migration_from_schema_version_1_keeps_the_data(tmp_path: Path) -> None:
     from importlib import resources
     con.execute(resources.files("pipeline").joinpath("schema.sql").read_text(encoding="utf-8"))
     con.execute("INSERT INTO schema_version VALUES (1, now()::TIMESTAMP)")
-    con.execute("INSERT INTO articles (id, source, url, canonical_url, kind, title, text, first_seen, last_seen, "
-                "version, content_hash, record_hash) VALUES (7, 'krefeld', 'u', 'u', 'press_release', 'Alt', "
-                "'Alter Text', now()::TIMESTAMP, now()::TIMESTAMP, 1, 'h', 'r')")
+    con.execute("INSERT INTO articles (id, source, url, canonical_url, kind, title, text, first_seen, "
+                "last_seen, version, content_hash, record_hash) VALUES (7, 'krefeld', 'u', 'u', "
+                "'press_release', 'Alt', 'Alter Text', now()::TIMESTAMP, now()::TIMESTAMP, 1, 'h', 'r')")
     con.execute("INSERT INTO article_urls (article_id, url) VALUES (7, 'u')")
     con.close()
     with store.open_writer(tmp_path) as a:
