@@ -14,6 +14,7 @@ from .text import ARTICLE, BOILER, CAPTION, HEADINGS, MAIN_HINT, Block, Layout
 BAD_WEIGHT = 0.7  # one character of link/boilerplate text costs this many characters of good text
 BOILER_WEIGHT = 0.3  # text in furniture (nav, sidebar, comments) is removed anyway: a milder cost
 MAIN_BONUS = 1.15  # semantic hint (article, main, class "content") on the container itself
+SIBLING_SHARE = 0.2  # a sibling of the container joins it with at least this share of its score
 
 _DATE_WORD = (r"(?:jan(?:uar|uary)?|feb(?:ruar|ruary)?|märz|maerz|mar(?:ch)?|apr(?:il)?|mai|may|"
               r"jun[ie]?|jul[iy]?|aug(?:ust)?|sep(?:t(?:ember)?)?|okt(?:ober)?|oct(?:ober)?|"
@@ -75,6 +76,12 @@ def _good(b: Block) -> bool:
 
 def choose_container(lay: Layout) -> int:
     """The element id of the main content region (0, the root, when nothing stands out)."""
+    return choose_region(lay)[0]
+
+
+def choose_region(lay: Layout) -> list[int]:
+    """The main content container first, then any sibling holding a good share of article text
+    (recipes, long reads and CMS layouts split one article over sibling boxes)."""
     n = len(lay.parent)
     score = [0.0] * n
     for b in lay.blocks:
@@ -104,15 +111,33 @@ def choose_container(lay: Layout) -> int:
             s *= 0.5
         if s > best_score:
             best, best_score = e, s
-    return best
+    region = [best]
+    p = lay.parent[best]
+    if p < 0 or best_score <= 0:
+        return region
+    child = p + 1
+    kin = (lay.tags[best], lay.nodes[best].attributes.get("class"))
+    while child <= lay.end[p]:
+        if child != best and not lay.flags[child] & BOILER and (
+                score[child] >= SIBLING_SHARE * best_score
+                or score[child] >= 0 and lay.tags[child] == kin[0] and kin[1]
+                and lay.nodes[child].attributes.get("class") == kin[1]):
+            region.append(child)
+        child = lay.end[child] + 1
+    return region
 
 
-def main_blocks(lay: Layout, container: int) -> list[Block]:
-    """The blocks of the article's own text inside the container, in document order."""
+def main_blocks(lay: Layout, container: int, extra: list[int] | None = None) -> list[Block]:
+    """The blocks of the article's own text inside the container (and the extra sibling containers),
+    in document order."""
     out: list[Block] = []
     skip_until_level = 0  # inside a teaser list that started at a heading of this level
     skip_elem = -1  # inside a teaser item (element id)
-    blocks = [b for b in lay.blocks if lay.inside(b.elem, container)]
+    regions = [container, *(extra or [])]
+    if len(regions) == 1:
+        blocks = [b for b in lay.blocks if lay.inside(b.elem, container)]
+    else:
+        blocks = [b for b in lay.blocks if any(lay.inside(b.elem, r) for r in regions)]
     captions = {b.text for b in lay.blocks if b.flags & CAPTION}
     for i, b in enumerate(blocks):
         text = b.text

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from .content import _RELATED, _SKIP_LINE, choose_container, is_date_line, main_blocks
+from .content import _RELATED, _SKIP_LINE, choose_region, is_date_line, main_blocks
 from .text import BOILER, CAPTION, HEADINGS, Block, Layout, clean
 
 _TITLE_SEP = re.compile(r"\s+(?:\||–|—|-|::|·|»|:)\s+")
@@ -89,11 +89,13 @@ def _common_ancestor(lay: Layout, a: int, b: int) -> int:
 def analyse(tree: Any, lay: Layout, url: str, selectors: dict[str, str] | None = None) -> Page:
     page = Page()
     selectors = selectors or {}
-    container = choose_container(lay)
+    region = choose_region(lay)
+    container, extra = region[0], region[1:]
     hint = _select_first(tree, selectors.get("main"))
     if hint is not None:
         ids = [i for i, n in enumerate(lay.nodes) if n.mem_id == hint.mem_id]
-        container = ids[0] if ids else container
+        if ids:
+            container, extra = ids[0], []
     ti = _title_block(lay, container)
     title_block: Block | None = lay.blocks[ti] if ti is not None else None
     hinted = _select_first(tree, selectors.get("title"))
@@ -104,7 +106,7 @@ def analyse(tree: Any, lay: Layout, url: str, selectors: dict[str, str] | None =
     else:
         page.title = _title_from_head(tree)
 
-    blocks = main_blocks(lay, container)
+    blocks = main_blocks(lay, container, extra)
     if title_block is not None and lay.inside(title_block.elem, container):
         blocks = [b for b in blocks if b.elem > title_block.elem]
     blocks = [b for b in blocks if b.text != page.title]

@@ -59,6 +59,10 @@ _MAIN_NAMES = frozenset(
         "content", "article", "artikel", "post", "entry", "story", "text", "body", "main", "inhalt",
         "beitrag", "blogpost", "news", "meldung"
     ])
+# words that name furniture and never a page wrapper (comments can outweigh the article itself)
+_STRONG_BOILER_NAMES = frozenset([
+    "comment", "comments", "kommentar", "kommentare", "commentlist", "respond", "cookie", "cookies",
+    "consent", "share", "sharing", "shariff", "newsletter", "outbrain", "taboola", "paywall"])
 _NAME_SPLIT = re.compile(r"[\s_-]+")
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u200b\u2009\u202f]+")
 _NL = re.compile(r"\s*\n\s*")
@@ -70,6 +74,7 @@ ARTICLE = 4  # inside <article>/<main> or an element whose class says so
 HEADER = 8  # inside a <header>
 MAIN_HINT = 16  # this element itself looks like the content region (semantics)
 NAMED_BOILER = 32  # this element's id/class names page furniture (not inherited)
+STRONG_BOILER = 64  # (name flags only) a furniture word that never names a wrapper
 
 
 @dataclass(slots=True)
@@ -143,6 +148,8 @@ def _name_flags(names: str) -> int:
     flags = 0
     if not _BOILER_NAMES.isdisjoint(tokens):
         flags |= BOILER
+        if not _STRONG_BOILER_NAMES.isdisjoint(tokens) and _MAIN_NAMES.isdisjoint(tokens):
+            flags |= STRONG_BOILER
     if not _CAPTION_NAMES.isdisjoint(tokens):
         flags |= CAPTION
     if not _MAIN_NAMES.isdisjoint(tokens):
@@ -175,7 +182,9 @@ def _element_flags(attrs: dict[str, str | None], tag: str, inherited: int) -> in
             if found < 0:
                 return None
             if found & BOILER and tag not in _NEVER_NAMED_BOILER and not flags & BOILER:
-                flags |= NAMED_BOILER  # confirmed after the walk, when its share of the text is known
+                # most furniture words also name page wrappers ("content-sidebar-wrap"): confirmed
+                # after the walk, when the element's share of the text is known
+                flags |= BOILER if found & STRONG_BOILER else NAMED_BOILER
             flags |= found & (CAPTION | MAIN_HINT)
         role = attrs.get("role")
         if role:
