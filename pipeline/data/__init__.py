@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from functools import cache
+import gzip
+import json
+import logging
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
 import yaml
+
+logger = logging.getLogger(__name__)
 
 
 @cache
@@ -28,3 +33,35 @@ def read_lines(name: str) -> list[str]:
     """Non-empty, non-comment lines of a data file."""
     text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
     return [ln.rstrip("\n") for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """Given names: gender_guesser's dictionary (~45,000 names, many countries) plus our extras."""
+    names: set[str] = set()
+    try:
+        text = resources.files("gender_guesser").joinpath("data", "nam_dict.txt").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - dependency missing
+        logger.warning("gender_guesser not installed: only pipeline/data/given_names_extra.txt is used")
+        text = ""
+    for line in text.splitlines():
+        if not line or line[0] in "#=" or len(line) < 30:
+            continue
+        name = line[3:29].strip()
+        if "+" in name or " " in name:
+            continue
+        names.add(name)
+    names.update(read_lines("given_names_extra.txt"))
+    names.difference_update(read_lines("not_given_names.txt"))
+    return frozenset(names)
+
+
+@lru_cache(maxsize=4)
+def vocabulary(lang: str) -> frozenset[str]:
+    """Lower-case vocabulary of a language (pyspellchecker's word lists; common surnames included)."""
+    try:
+        raw = resources.files("spellchecker").joinpath("resources", f"{lang}.json.gz").read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - dependency missing
+        logger.warning("pyspellchecker not installed: three-word names are not checked against German words")
+        return frozenset()
+    return frozenset(json.loads(gzip.decompress(raw)))

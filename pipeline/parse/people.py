@@ -8,22 +8,18 @@ gives the role. The role kept is the first one the page gives, as written, witho
 
 from __future__ import annotations
 
-import gzip
-import json
 import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-from pipeline.data import lexicon, read_lines
+from pipeline.data import given_names, lexicon, vocabulary
 from pipeline.models import Person
 
 logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W\d_](?:[\w'’]|-(?=[^\W\d_]))*")
-_INITIAL = re.compile(r"[A-ZÄÖÜ]\.$")
 _QUOTES_OPEN = "„“\"«»‚'"
 
 
@@ -46,38 +42,6 @@ class _Mention:
 
 
 # ---- gazetteers ----
-
-@lru_cache(maxsize=1)
-def given_names() -> frozenset[str]:
-    """Given names: gender_guesser's dictionary (~45,000 names, many countries) plus our extras."""
-    names: set[str] = set()
-    try:
-        text = resources.files("gender_guesser").joinpath("data", "nam_dict.txt").read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - dependency missing
-        logger.warning("gender_guesser not installed: only pipeline/data/given_names_extra.txt is used")
-        text = ""
-    for line in text.splitlines():
-        if not line or line[0] in "#=" or len(line) < 30:
-            continue
-        name = line[3:29].strip()
-        if "+" in name or " " in name:
-            continue
-        names.add(name)
-    names.update(read_lines("given_names_extra.txt"))
-    names.difference_update(read_lines("not_given_names.txt"))
-    return frozenset(names)
-
-
-@lru_cache(maxsize=4)
-def vocabulary(lang: str) -> frozenset[str]:
-    """Lower-case vocabulary of a language (pyspellchecker's word lists; common surnames included)."""
-    try:
-        raw = resources.files("spellchecker").joinpath("resources", f"{lang}.json.gz").read_bytes()
-    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - dependency missing
-        logger.warning("pyspellchecker not installed: three-word names are not checked against German words")
-        return frozenset()
-    return frozenset(json.loads(gzip.decompress(raw)))
-
 
 def _german_noun(word: str) -> bool:
     """A German word that English lacks: an object after a name ("zog Frank Meyer Bilanz"), while
