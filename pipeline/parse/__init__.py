@@ -13,7 +13,7 @@ from selectolax.lexbor import LexborHTMLParser
 from ..models import Image, Record
 from ..urls import canonicalize
 from .dates import find_published, parse_date
-from .encoding import decode
+from .encoding import detect_encoding
 from .page import Page, analyse, classify
 from .text import layout
 
@@ -50,7 +50,10 @@ def _looks_binary(body: bytes) -> bool:
 def build_tree(body: bytes, content_type: str | None = None) -> LexborHTMLParser | None:
     if _looks_binary(body):
         return None
-    html = decode(body, content_type)
+    codec, skip = detect_encoding(body, content_type)
+    if codec == "utf-8" and not skip and b"\x00" not in body:
+        return LexborHTMLParser(body)  # lexbor reads UTF-8 bytes directly: no str round trip
+    html = body[skip:].decode(codec, errors="replace")
     if "\x00" in html:
         html = html.replace("\x00", "\ufffd")
     return LexborHTMLParser(html)

@@ -31,7 +31,11 @@ _SKIP_LINE = re.compile(
     r"teilen|drucken|seite drucken|nach oben|zurück|zurück zur übersicht|share|tweet|"
     r"(?:diese |die )?(?:seite|artikel|beitrag|inhalt)\s+(?:teilen|empfehlen|drucken|versenden)\b.*|"
     r"share (?:this|on)\b.*|"
-    r"(?:foto|fotos|bild|bilder|grafik|repro|quelle|logo|copyright)\s*:.*|©.*)$", re.I | re.S)
+    r"über (?:den|die) (?:autor|autorin|verfasser|verfasserin)|über diese (?:reihe|serie)|"
+    r"(?:ihr(?:e)? )?ansprechpartner(?:in)?|kontakt|markiert mit|schlagw(?:ö|oe)rter|schlagworte|"
+    r"tags|stichw(?:ö|oe)rter|bild anzeigen|alle bilder anzeigen|mehr (?:erfahren|lesen|anzeigen)|"
+    r"weiterlesen|zum artikel|anzeige|werbung|\W*\d[\d\W]*|"
+    r"(?:foto|fotos|bild|bilder|grafik|repro|quelle|logo|copyright)\s*:.*|©.*)\W*$", re.I | re.S)
 _RELATED = re.compile(
     r"^(?:(?:weitere|mehr|ähnliche|verwandte|aktuelle|neueste)\s+(?:\S+\s+){0,1}"
     r"(?:beiträge|artikel|nachrichten|meldungen|news|pressemitteilungen|themen|posts|einträge)\b|"
@@ -96,10 +100,12 @@ def choose_region(lay: Layout) -> list[int]:
             w = -BAD_WEIGHT * length
         else:
             continue
-        e = b.elem
-        score[e] += w
-        for a in lay.ancestors(e):
-            score[a] += w
+        score[b.elem] += w
+    parent = lay.parent
+    for e in range(n - 1, 0, -1):  # pre-order ids: every parent precedes its children
+        p = parent[e]
+        if p >= 0:
+            score[p] += score[e]
     best, best_score = 0, float("-inf")
     for e in range(n):
         s = score[e]
