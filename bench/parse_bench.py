@@ -60,16 +60,23 @@ def load_set(bench: Path, kind: str, limit: int | None) -> list[tuple[dict[str, 
 Items = list[tuple[dict[str, Any], bytes]]
 
 
-def timed(items: Items, fn: Callable[[bytes, str], Any]) -> tuple[list[Any], float]:
+class Timing:
+    """Wall-clock and CPU seconds of one contender's run (CPU time is robust to a busy machine)."""
+
+    def __init__(self, wall: float, cpu: float) -> None:
+        self.wall, self.cpu = wall, cpu
+
+
+def timed(items: Items, fn: Callable[[bytes, str], Any]) -> tuple[list[Any], Timing]:
     out = []
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for g, html in items:
         try:
             out.append(fn(html, g["url"]))
         except Exception as e:  # noqa: BLE001 - a contender's crash counts as a wrong answer
             logger.debug("%s failed on %s: %s", getattr(fn, "__name__", fn), g["url"], e)
             out.append(None)
-    return out, time.perf_counter() - start
+    return out, Timing(time.perf_counter() - start, time.process_time() - cpu)
 
 
 def score_dates(items: list[tuple[dict[str, Any], bytes]], preds: list[str | None]) -> float:
@@ -109,18 +116,23 @@ def core_text(html: bytes, url: str) -> str:
     return parse(html, url, entities=False).text
 
 
-def _line(name: str, n: int, seconds: float, figures: str) -> str:
-    return f"  {name:<12} {figures}   {n} pages in {seconds:.2f} s = {n / seconds:.0f} pages/s"
+def _line(name: str, n: int, t: Timing, figures: str) -> str:
+    return (f"  {name:<12} {figures}   {n} pages in {t.wall:.2f} s = {n / t.wall:.0f} pages/s"
+            f" (CPU {t.cpu:.2f} s = {n / t.cpu:.0f} pages/s)")
+
+
+def _ratio(what: str, ours: Timing, core: Timing, theirs: Timing) -> str:
+    return (f"  speed ratio ours/{what}: wall {theirs.wall / ours.wall:.1f}x full parse, "
+            f"{theirs.wall / core.wall:.1f}x core; CPU {theirs.cpu / ours.cpu:.1f}x full parse, "
+            f"{theirs.cpu / core.cpu:.1f}x core")
 
 
 def bench_dates(items: list[tuple[dict[str, Any], bytes]]) -> None:
     print(f"dates-de ({len(items)} pages, exact day)")
-    preds, secs = timed(items, ours_date)
-    ours = len(items) / secs
-    print(_line("ours", len(items), secs, f"accuracy {score_dates(items, preds):.3f}"))
-    preds, secs = timed(items, core_date)
-    core = len(items) / secs
-    print(_line("ours core", len(items), secs, f"accuracy {score_dates(items, preds):.3f}"))
+    preds, ours = timed(items, ours_date)
+    print(_line("ours", len(items), ours, f"accuracy {score_dates(items, preds):.3f}"))
+    preds, core = timed(items, core_date)
+    print(_line("ours core", len(items), core, f"accuracy {score_dates(items, preds):.3f}"))
     try:
         from htmldate import find_date
     except ImportError:
@@ -130,22 +142,19 @@ def bench_dates(items: list[tuple[dict[str, Any], bytes]]) -> None:
     def htmldate(html: bytes, url: str) -> str | None:
         return find_date(html, url=url, original_date=True, extensive_search=True)
 
-    preds, secs = timed(items, htmldate)
-    print(_line("htmldate", len(items), secs, f"accuracy {score_dates(items, preds):.3f}"))
-    theirs = len(items) / secs
-    print(f"  speed ratio ours/htmldate: {ours / theirs:.1f}x full parse, {core / theirs:.1f}x core")
+    preds, theirs = timed(items, htmldate)
+    print(_line("htmldate", len(items), theirs, f"accuracy {score_dates(items, preds):.3f}"))
+    print(_ratio("htmldate", ours, core, theirs))
 
 
 def bench_text(items: list[tuple[dict[str, Any], bytes]], norm: Callable[[str | None], str]) -> None:
     print(f"text-de ({len(items)} pages, segment precision/recall/F1)")
-    preds, secs = timed(items, ours_text)
-    ours = len(items) / secs
+    preds, ours = timed(items, ours_text)
     p, r, f = score_text(items, preds, norm)
-    print(_line("ours", len(items), secs, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
-    preds, secs = timed(items, core_text)
-    core = len(items) / secs
+    print(_line("ours", len(items), ours, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
+    preds, core = timed(items, core_text)
     p, r, f = score_text(items, preds, norm)
-    print(_line("ours core", len(items), secs, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
+    print(_line("ours core", len(items), core, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
     try:
         import trafilatura
     except ImportError:
@@ -155,11 +164,10 @@ def bench_text(items: list[tuple[dict[str, Any], bytes]], norm: Callable[[str | 
     def traf(html: bytes, url: str) -> str:
         return trafilatura.extract(html, url=url) or ""
 
-    preds, secs = timed(items, traf)
+    preds, theirs = timed(items, traf)
     p, r, f = score_text(items, preds, norm)
-    print(_line("trafilatura", len(items), secs, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
-    theirs = len(items) / secs
-    print(f"  speed ratio ours/trafilatura: {ours / theirs:.1f}x full parse, {core / theirs:.1f}x core")
+    print(_line("trafilatura", len(items), theirs, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
+    print(_ratio("trafilatura", ours, core, theirs))
 
 
 def main(argv: list[str] | None = None) -> int:
