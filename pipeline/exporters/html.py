@@ -14,9 +14,10 @@ body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:
 h1{font-size:1.4rem;margin:0 0 .3rem}
 .meta{color:#555;margin:0 0 1rem}
 #filter{font:inherit;padding:.35rem .5rem;width:min(32rem,100%);margin-bottom:.8rem}
-table{border-collapse:collapse;width:100%}
+table{border-collapse:collapse;width:100%;table-layout:fixed}
 th,td{border-bottom:1px solid #ddd;padding:.4rem .5rem;vertical-align:top;text-align:left}
-th{background:#1f4e78;color:#fff;cursor:pointer;user-select:none;position:sticky;top:0;white-space:nowrap}
+th{background:#1f4e78;color:#fff;cursor:pointer;user-select:none;position:sticky;top:0;overflow-wrap:anywhere}
+td{overflow-wrap:anywhere}
 th[aria-sort=ascending]::after{content:" \\25B2"}
 th[aria-sort=descending]::after{content:" \\25BC"}
 td.date{white-space:nowrap}
@@ -42,13 +43,18 @@ _JS = """
       var asc=th.getAttribute('aria-sort')!=='ascending';
       Array.prototype.forEach.call(heads,function(h){h.removeAttribute('aria-sort');});
       th.setAttribute('aria-sort',asc?'ascending':'descending');
-      var rows=Array.prototype.slice.call(body.rows);
-      rows.sort(function(a,b){
-        var x=key(a,i),y=key(b,i);
+      // keys read once; rows reordered while the body is detached, so the browser restyles once
+      var keyed=Array.prototype.map.call(body.rows,function(r){return [key(r,i),r];});
+      table.removeChild(body);
+      keyed.sort(function(a,b){
+        var x=a[0],y=b[0];
         if(!x||!y){return x===y?0:(x?-1:1);}
         var r=coll.compare(x,y);return asc?r:-r;
       });
-      rows.forEach(function(r){body.appendChild(r);});
+      var frag=document.createDocumentFragment();
+      keyed.forEach(function(k){frag.appendChild(k[1]);});
+      body.appendChild(frag);
+      table.appendChild(body);
     });
   });
   function fold(s){
@@ -64,6 +70,7 @@ _JS = """
 })();
 """
 
+_WIDTHS = ("7.5em", "24%", "10%", "16%", "22%", "20%", "7.5em")
 _SAFE_URL = re.compile(r"https?://", re.I)
 _HEADERS = ("Published", "Title", "Partner cities", "People", "Lead", "Images (caption, credit)",
             "Archived copy")
@@ -113,6 +120,8 @@ def render_html(records: list[dict[str, Any]], meta: dict[str, Any]) -> bytes:
     title = meta.get("title") or "Articles"
     n = len(records)
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in _HEADERS)
+    # fixed column widths: the browser lays out a long table without measuring every cell first
+    cols = "".join(f'<col style="width:{w}">' for w in _WIDTHS)
     rows = "\n".join(_row(r) for r in records)
     page = f"""<!DOCTYPE html>
 <html lang="de">
@@ -130,6 +139,7 @@ Showing <span id="count">{n} of {n}</span> articles.</p>
 <input id="filter" type="search" placeholder="Filter: words in title, people, cities, lead, captions …"
  aria-label="Filter articles">
 <table id="articles">
+<colgroup>{cols}</colgroup>
 <thead><tr>{head}</tr></thead>
 <tbody>
 {rows}
