@@ -1,4 +1,4 @@
-"""`make demo`: serve the offline mirror on loopback, crawl it into archive/demo/, show a summary and a query."""
+"""`make demo`: serve the offline mirror on loopback, crawl it into archive/demo/, show a summary."""
 
 from __future__ import annotations
 

@@ -46,5 +46,6 @@ def test_bad_config_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_python_dash_m_is_the_same_program() -> None:
-    r = subprocess.run([sys.executable, "-m", "pipeline", "--help"], capture_output=True, text=True, timeout=60)
+    r = subprocess.run([sys.executable, "-m", "pipeline", "--help"],
+                       capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "demo-site" in r.stdout

@@ -10,29 +10,12 @@ from urllib.parse import urlsplit
 
 import duckdb
 import pytest
+from mirrorconfig import mirror_config
 
 from pipeline import config, crawl
 from pipeline.mirror import server
 
 TRUTH = Path(__file__).resolve().parent.parent / "pipeline" / "mirror" / "content" / "truth"
-
-
-def mirror_config(tmp: Path, port: int, **overrides: object) -> config.Config:
-    hosts = [f"127.0.0.1:{port}", f"localhost:{port}"]
-    extra = "".join(f"    {k}: {json.dumps(v)}\n" for k, v in overrides.items())
-    text = (
-        'user_agent: "partner-archive-test/0.1 (tests; archiv@example.org)"\n'
-        "sources:\n  - name: krefeld\n"
-        f"    start_urls: [http://127.0.0.1:{port}/de/oberbuergermeister/staedtepartnerschaften/,"
-        f" http://127.0.0.1:{port}/de/presse/pressemitteilungen/]\n"
-        f"    allowed_hosts: {json.dumps(hosts)}\n"
-        f"    canonical_host: '127.0.0.1:{port}'\n"
-        "    include: ['^/de/(oberbuergermeister|presse|inhalt|stadtmarketing)/', '^/C125748100427CD6/html/']\n"
-        "    rate: 200\n    concurrency: 4\n    timeout: 10\n    retries: 2\n" + extra
-    )
-    p = tmp / "sources.yaml"
-    p.write_text(text, encoding="utf-8")
-    return config.load(p)
 
 
 def truth(snapshot: int = 1) -> dict[str, dict]:
@@ -53,7 +36,8 @@ def published_db(archive: Path) -> duckdb.DuckDBPyConnection:
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, server.MirrorHandle, config.Config]]:
+def crawled(tmp_path_factory: pytest.TempPathFactory,
+            ) -> Iterator[tuple[Path, server.MirrorHandle, config.Config]]:
     tmp = tmp_path_factory.mktemp("crawl")
     with server.start_in_thread(snapshot=1, port=0) as mirror:
         cfg = mirror_config(tmp, mirror.port)

@@ -42,7 +42,7 @@ def _hits(files: list[Path], forbidden: tuple[str, ...]) -> list[str]:
             for fb in forbidden:
                 if bare == fb or bare.startswith(fb + ".") or name.endswith("." + fb) or name == "." + fb \
                         or name == ".." + fb:
-                    bad.append(f"{f.relative_to(PKG.parent)} imports {name}")
+                    bad.append(f"{f.name} imports {name}")
     return bad
 
 
