@@ -12,7 +12,8 @@ from typing import Any
 
 import duckdb
 
-from .exporters.common import iso, sorted_cities
+from .exporters.common import german_date, iso, sorted_cities
+from .exporters.markdown import md_escape
 from .exporters.records import (
     ID_IN,
     Filters,
@@ -23,7 +24,6 @@ from .exporters.records import (
     run_changes,
     select_articles,
 )
-from .exporters.text import german_date, md_escape
 
 log = logging.getLogger(__name__)
 

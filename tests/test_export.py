@@ -272,7 +272,7 @@ def test_partner_aliases(typed: str, canonical: str | None) -> None:
 
 
 def test_xlsx_survives_control_characters_and_overlong_cells(tmp_path: Path) -> None:
-    from pipeline.exporters.tabular import write_xlsx
+    from pipeline.exporters.xlsx import write_xlsx
 
     rec = {"title": "Bell\x07 im Titel", "published": "2024-02-29", "partner_cities": ["Venlo"], "people": [],
            "canonical_url": "https://www.krefeld.de/x/", "lead": "ä" * 40_000, "images": []}

@@ -1,13 +1,15 @@
-"""The export formats: one renderer per format, all fed the same list of full article records."""
+"""The export formats, one module each, all fed the same list of full article records."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
+from .csvfile import render_csv
 from .html import render_html
-from .tabular import render_csv, write_xlsx
-from .text import render_json, render_jsonl, render_md
+from .jsonfile import render_json, render_jsonl
+from .markdown import render_md
+from .xlsx import write_xlsx
 
 Records = list[dict[str, Any]]
 Meta = dict[str, Any]

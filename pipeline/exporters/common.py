@@ -89,6 +89,11 @@ def as_date(value: Any) -> date | None:
         return None
 
 
+def german_date(value: Any) -> str:
+    d = as_date(value)
+    return d.strftime("%d.%m.%Y") if d else "undated"
+
+
 def person_text(p: dict[str, Any]) -> str:
     return f"{p['name']} ({p['role']})" if p.get("role") else str(p["name"])
 

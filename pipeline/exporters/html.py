@@ -6,8 +6,7 @@ import re
 from html import escape
 from typing import Any
 
-from .common import as_date, fold, image_text, person_text, sorted_cities
-from .text import german_date
+from .common import as_date, fold, german_date, image_text, person_text, sorted_cities
 
 _CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:1.5rem;color:#1b1b1b}

@@ -1,9 +1,7 @@
-"""Spreadsheet exports: CSV (UTF-8 with BOM, for Excel) and a styled XLSX workbook (openpyxl)."""
+"""XLSX export (openpyxl): styled, frozen header row with autofilter, real date cells, links, widths."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Any, BinaryIO
 
@@ -21,17 +19,6 @@ _LINKS_MAX = 65_530
 _WIDTHS = {"published": 12, "title": 60, "partner_cities": 20, "people": 45, "url": 50, "lead": 80,
            "images": 60}
 _WRAP = {"title", "people", "lead", "images"}
-
-
-def render_csv(records: list[dict[str, Any]], meta: dict[str, Any]) -> bytes:
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([label for _, label in COLUMNS])
-    for rec in records:
-        row = flat_row(rec)
-        w.writerow(["" if row[k] is None else str(row[k]) for k, _ in COLUMNS])
-    # The BOM is what makes Excel read the file as UTF-8 (umlauts) instead of the ANSI code page.
-    return buf.getvalue().encode("utf-8-sig")
 
 
 def _clean(text: str) -> str:
