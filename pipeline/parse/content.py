@@ -14,6 +14,7 @@ from .text import ARTICLE, BOILER, CAPTION, HEADINGS, MAIN_HINT, Block, Layout
 BAD_WEIGHT = 0.7  # one character of link/boilerplate text costs this many characters of good text
 BOILER_WEIGHT = 0.3  # text in furniture (nav, sidebar, comments) is removed anyway: a milder cost
 MAIN_BONUS = 1.15  # semantic hint (article, main, class "content") on the container itself
+LIST_LINK_DENSITY = 0.5  # a block after a label with this much link text makes the label a list's
 SIBLING_SHARE = 0.2  # a sibling of the container joins it with at least this share of its score
 
 _DATE_WORD = (r"(?:jan(?:uar|uary)?|feb(?:ruar|ruary)?|märz|maerz|mar(?:ch)?|apr(?:il)?|mai|may|"
@@ -157,7 +158,8 @@ def main_blocks(lay: Layout, container: int, extra: list[int] | None = None) -> 
             else:
                 continue
         if len(text) < 160 and (_RELATED.match(text) or _introduces_list(text, blocks, i)):
-            skip_until_level = b.level or 2
+            if not is_heading or _RELATED.match(text) or text.endswith(":"):
+                skip_until_level = b.level or 2
             continue
         if b.flags & (BOILER | CAPTION) or is_caption_text(text, lay, captions):
             continue
@@ -176,11 +178,12 @@ def main_blocks(lay: Layout, container: int, extra: list[int] | None = None) -> 
 
 
 def _introduces_list(text: str, blocks: list[Block], i: int) -> bool:
-    """A short label ending in a colon right before a list of links or teasers ("Aktuelles aus …:")."""
-    if not text.endswith(":") or len(text) > 100 or i + 1 >= len(blocks):
+    """A short label (ending in a colon, or a heading) right before a list of links or teasers
+    ("Aktuelles aus …:", "Mehr zum Thema")."""
+    if len(text) > 100 or i + 1 >= len(blocks) or not (text.endswith(":") or blocks[i].tag in HEADINGS):
         return False
     nxt = blocks[i + 1]
-    return nxt.heading_link or nxt.link_density > 0.5
+    return nxt.heading_link or nxt.link_density > LIST_LINK_DENSITY
 
 
 def _item_chars(blocks: list[Block], i: int, lay: Layout, item: int) -> int:
