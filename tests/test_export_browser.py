@@ -80,6 +80,9 @@ def test_clicking_a_header_sorts_the_rows(page: Any) -> None:
     page.click("#articles thead th:nth-child(1)")
     assert visible_titles(page) == [by_id(i)["title"] for i in (5, 3, 1, 2, 6, 4)]
     assert page.get_attribute("#articles thead th:nth-child(1)", "aria-sort") == "ascending"
+    page.focus("#articles thead th:nth-child(2)")  # the keyboard sorts too
+    page.keyboard.press("Enter")
+    assert visible_titles(page) == asc
 
 
 def test_typing_in_the_filter_hides_rows(page: Any) -> None:

@@ -38,6 +38,9 @@ _JS = """
   function key(row,i){var c=row.cells[i];
     return c.hasAttribute('data-sort')?c.getAttribute('data-sort'):c.textContent.trim();}
   Array.prototype.forEach.call(heads,function(th,i){
+    th.addEventListener('keydown',function(e){
+      if(e.key==='Enter'||e.key===' '){e.preventDefault();th.click();}
+    });
     th.addEventListener('click',function(){
       var asc=th.getAttribute('aria-sort')!=='ascending';
       Array.prototype.forEach.call(heads,function(h){h.removeAttribute('aria-sort');});
@@ -118,7 +121,7 @@ def _row(rec: dict[str, Any]) -> str:
 def render_html(records: list[dict[str, Any]], meta: dict[str, Any]) -> bytes:
     title = meta.get("title") or "Articles"
     n = len(records)
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in _HEADERS)
+    head = "".join(f'<th scope="col" tabindex="0">{escape(h)}</th>' for h in _HEADERS)
     # fixed column widths: the browser lays out a long table without measuring every cell first
     cols = "".join(f'<col style="width:{w}">' for w in _WIDTHS)
     rows = "\n".join(_row(r) for r in records)
