@@ -34,7 +34,7 @@ def fts_extension_path() -> Path:
 
 
 def connect(path: Path | str, read_only: bool = False,
-            memory_limit: str = "2GB") -> duckdb.DuckDBPyConnection:
+            memory_limit: str = "1GB") -> duckdb.DuckDBPyConnection:
     """A connection with extension auto-install/auto-load off and the bundled fts extension loaded."""
     config = dict(_CONFIG, memory_limit=memory_limit)
     try:
