@@ -86,7 +86,7 @@ def articles(n: int, dup_share: float = 0.05, seed: int = 7) -> Iterator[tuple[R
     """(record, index of the article it near-duplicates or None), generated lazily: memory stays flat."""
     rng = random.Random(seed)
     day0 = date(2005, 1, 1)
-    originals: list[int] = []  # copies are made of original articles (a copy's own text is never stored twice)
+    originals: list[int] = []  # copies are made of originals, whose text make_text() can rebuild
     for i in range(n):
         orig = rng.choice(originals) if i > 100 and rng.random() < dup_share else None
         if orig is None:

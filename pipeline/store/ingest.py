@@ -233,7 +233,8 @@ class Batch:
                 keys += it.keys
         if not keys:
             return
-        self.con.register("_keys", pa.table({"i": pa.array(idx, pa.int64()), "k": pa.array(keys, pa.int64())}))
+        table = pa.table({"i": pa.array(idx, pa.int64()), "k": pa.array(keys, pa.int64())})
+        self.con.register("_keys", table)
         try:
             pairs = self.con.execute("SELECT DISTINCT _keys.i, l.article_id FROM _keys "
                                      "JOIN lsh_bands l ON l.band_key = _keys.k").fetchall()
