@@ -15,6 +15,7 @@ BAD_WEIGHT = 0.7  # one character of link/boilerplate text costs this many chara
 BOILER_WEIGHT = 0.3  # text in furniture (nav, sidebar, comments) is removed anyway: a milder cost
 MAIN_BONUS = 1.15  # semantic hint (article, main, class "content") on the container itself
 LIST_LINK_DENSITY = 0.5  # a block after a label with this much link text makes the label a list's
+LONG_PARAGRAPH = 250  # characters: longer than any teaser sentence
 SIBLING_SHARE = 0.2  # a sibling of the container joins it with at least this share of its score
 
 _DATE_WORD = (r"(?:jan(?:uar|uary)?|feb(?:ruar|ruary)?|märz|maerz|mar(?:ch)?|apr(?:il)?|mai|may|"
@@ -42,7 +43,13 @@ _RELATED = re.compile(
     r"(?:beiträge|artikel|nachrichten|meldungen|news|pressemitteilungen|themen|posts|einträge)\b|"
     r"related (?:posts|articles|stories|content)|das könnte sie auch interessieren|lesen sie auch|"
     r"(?:auch|ebenfalls) interessant|mehr zum thema|zum thema passend|you might also like|"
-    r"nachrichten aus dem pressearchiv|.*\baus dem pressearchiv\s*:?$)", re.I)
+    r"nachrichten aus dem pressearchiv|.*\baus dem pressearchiv\s*:?$|"
+    r"(?:ihr(?:e)? )?(?:kontakt|kontaktdaten|ansprechpartner(?:in|innen)?|ansprechperson(?:en)?)\s*:?$)",
+    re.I)
+# a line of a contact box: "Telefon: 0 21 51 / 86-1554", "E-Mail: …", "Zimmer B 209", "Anschrift"
+_CONTACT_LINE = re.compile(
+    r"(?:^|\n)(?:tel(?:efon)?\.?|fon|fax|telefax|mobil|e-?mail|zimmer|raum|anschrift|postanschrift|"
+    r"besucheranschrift)(?:\s*:|\s+[\d(+]|\s*\n|$)", re.I)
 
 
 _CREDIT = re.compile(
@@ -153,15 +160,22 @@ def main_blocks(lay: Layout, container: int, extra: list[int] | None = None) -> 
         skip_elem = -1
         is_heading = b.tag in HEADINGS
         if skip_until_level:
-            if is_heading and not b.heading_link and b.level <= skip_until_level and not _RELATED.match(text):
+            # a list ends at the next heading of its label's rank, or at a real paragraph
+            # (teaser sentences are short)
+            if (is_heading and not b.heading_link and b.level <= skip_until_level
+                    and not _RELATED.match(text)) or (
+                    len(text) > LONG_PARAGRAPH and b.link_density < 0.1 and not b.flags & (BOILER | CAPTION)
+                    and not is_caption_text(text, lay, captions)):
                 skip_until_level = 0
             else:
                 continue
-        if len(text) < 160 and (_RELATED.match(text) or _introduces_list(text, blocks, i)):
+        if len(text) < 160 and b.tag != "h1" and (_RELATED.match(text) or _introduces_list(text, blocks, i)):
             if not is_heading or _RELATED.match(text) or text.endswith(":"):
                 skip_until_level = b.level or 2
             continue
         if b.flags & (BOILER | CAPTION) or is_caption_text(text, lay, captions):
+            continue
+        if len(text) < 400 and _CONTACT_LINE.search(text):
             continue
         if is_heading and b.heading_link:
             # a linked heading is a teaser title: drop its item (title, teaser sentence) when small
