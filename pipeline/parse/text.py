@@ -35,7 +35,7 @@ BOILER_ROLES = frozenset({
 _BOILER_WORDS = (
     "nav|navbar|navi|navigation|menu|menue|mainmenu|submenu|subnav|breadcrumb|breadcrumbs|crumbs|"
     "footer|fusszeile|cookie|cookies|consent|gdpr|dsgvo|share|sharing|shariff|social|socialmedia|"
-    "sidebar|widget|widgets|related|comment|comments|kommentar|kommentare|commentlist|respond|banner|"
+    "sidebar|widgets|widget-area|related|comment|comments|kommentar|kommentare|commentlist|respond|banner|"
     "advert|advertisement|ads|werbung|anzeige|promo|newsletter|skiplink|skiplinks|skip|pagination|"
     "pager|tagcloud|login|searchform|toolbar|topbar|masthead|copyright|disclaimer|popup|modal|overlay|"
     "rating|sitemap|sponsor|sponsored|servicenav|metanav|social-links|postmetadata|print|drucken|"
@@ -129,7 +129,10 @@ def clean(text: str) -> str:
 
 _NEVER_NAMED_BOILER = frozenset({"body", "html", "article", "main"})
 # taxonomy classes ("category-newsletter", "tag-social") describe the article's topic, not its role
-_TAXONOMY = re.compile(r"(?:^|\s)(?:category|tag|tags|post_tag|topic|rubrik|ressort|section)-\S*", re.I)
+_TAXONOMY = re.compile(r"(?:^|\s)(?:category|tag|tags|post_tag|topic|rubrik|ressort|section)-\S*"
+                       # modifiers say what an element holds or allows, not what it is: "has-ads"
+                       r"|(?:^|[\s_-])(?:has|with|without|no|show|hide|allow|enable|disable)[-_]+[a-z0-9]+",
+                       re.I)
 
 
 @lru_cache(maxsize=16384)
@@ -202,8 +205,8 @@ def _element_flags(attrs: dict[str, str | None], tag: str, inherited: int) -> in
         flags |= ARTICLE | MAIN_HINT
     elif tag == "header":
         flags |= HEADER
-        if not flags & ARTICLE:
-            flags |= BOILER
+        if not flags & (ARTICLE | BOILER):
+            flags |= NAMED_BOILER  # a page header, unless it wraps most of the page (broken markup)
     elif tag in ("figcaption", "figure"):
         flags |= CAPTION
     return flags
