@@ -67,14 +67,18 @@ def _title_block(lay: Layout, container: int) -> int | None:
     h1s = [i for i, b in enumerate(lay.blocks) if b.tag == "h1" and not b.flags & CAPTION]
     if not h1s:
         return None
-    inside = [i for i in h1s if lay.inside(lay.blocks[i].elem, container)]
+    # the title heads the text: an h1 after the container's first real paragraph is a box heading
+    first_text = next((i for i, b in enumerate(lay.blocks) if lay.inside(b.elem, container)
+                       and len(b.text) >= 80 and b.link_density < 0.3 and b.tag not in HEADINGS),
+                      len(lay.blocks))
+    inside = [i for i in h1s if lay.inside(lay.blocks[i].elem, container) and i < first_text]
     if inside:
         return inside[0]
     before = [i for i in h1s if lay.blocks[i].elem < container and not lay.blocks[i].flags & BOILER]
     if before:
         return before[-1]
-    clean_h1 = [i for i in h1s if not lay.blocks[i].flags & BOILER]
-    return (clean_h1 or h1s)[0]
+    clean_h1 = [i for i in h1s if not lay.blocks[i].flags & BOILER and i < first_text]
+    return clean_h1[0] if clean_h1 else None
 
 
 def _common_ancestor(lay: Layout, a: int, b: int) -> int:
