@@ -197,6 +197,8 @@ def _introduces_list(text: str, blocks: list[Block], i: int) -> bool:
     if len(text) > 100 or i + 1 >= len(blocks) or not (text.endswith(":") or blocks[i].tag in HEADINGS):
         return False
     nxt = blocks[i + 1]
+    if nxt.tag == "p":  # "Das Konzeptpapier finden Sie hier:" + a link: part of the text
+        return False
     return nxt.heading_link or nxt.link_density > LIST_LINK_DENSITY
 
 
