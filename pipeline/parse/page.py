@@ -81,6 +81,19 @@ def _title_block(lay: Layout, container: int) -> int | None:
     return clean_h1[0] if clean_h1 else None
 
 
+def _directly_under(lay: Layout, title_index: int | None, block: Block) -> bool:
+    """Whether only picture captions, date lines and furniture stand between the title and `block`."""
+    if title_index is None:
+        return False
+    for b in lay.blocks[title_index + 1:]:
+        if b is block:
+            return True
+        if not (b.flags & (CAPTION | BOILER) or is_furniture(b.text) or b.text in lay.titles
+                or any(b.text.startswith(a) for a in lay.alts) or len(b.text) < 3):
+            return False
+    return False
+
+
 def _common_ancestor(lay: Layout, a: int, b: int) -> int:
     if lay.inside(b, a):
         return a
@@ -116,7 +129,8 @@ def analyse(tree: Any, lay: Layout, url: str, selectors: dict[str, str] | None =
     blocks = [b for b in blocks if b.text != page.title]
     # the subtitle: a sub-headline before the first paragraph, directly under title or lead picture
     if (len(blocks) >= 2 and blocks[0].tag in HEADINGS and blocks[1].tag not in HEADINGS
-            and (title_block is None or blocks[0].level >= title_block.level)):
+            and title_block is not None and blocks[0].level >= title_block.level
+            and _directly_under(lay, ti, blocks[0])):
         page.subtitle = blocks[0].text
         blocks = blocks[1:]
     page.paragraphs = [b.text for b in blocks]
