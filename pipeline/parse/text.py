@@ -131,7 +131,9 @@ _NEVER_NAMED_BOILER = frozenset({"body", "html", "article", "main"})
 # taxonomy classes ("category-newsletter", "tag-social") describe the article's topic, not its role
 _TAXONOMY = re.compile(r"(?:^|\s)(?:category|tag|tags|post_tag|topic|rubrik|ressort|section)-\S*"
                        # modifiers say what an element holds or allows, not what it is: "has-ads"
-                       r"|(?:^|[\s_-])(?:has|with|without|no|show|hide|allow|enable|disable)[-_]+[a-z0-9]+",
+                       r"|(?:^|[\s_-])(?:has|with|without|no|show|hide|allow|enable|disable)[-_]+[a-z0-9]+"
+                       # BEM modifiers name a variant of a block: "TestReport__Section--Ads"
+                       r"|--[a-z0-9-]+",
                        re.I)
 
 
