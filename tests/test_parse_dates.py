@@ -93,3 +93,21 @@ def test_german_month_names() -> None:
               "November", "Dezember"]
     for i, name in enumerate(months, 1):
         assert parse_date(f"Montag, 4. {name} 2024") == f"2024-{i:02d}-04"
+
+
+def test_bylines_and_sentences_about_the_article() -> None:
+    assert published(top="<p>von Anna Muster am 20.06.2018</p>") == "2018-06-20"
+    body = BODY + "<p>Dieser Artikel wurde am 14. Dezember 2015 um 14:48 von Redaktion veröffentlicht.</p>"
+    assert published(body=body) == "2015-12-14"
+
+
+def test_news_dateline_opening_the_text() -> None:
+    body = ("<p>01.02.2022 – Der Arbeitsmarkt ist gut in das Jahr gestartet, sagte die Vorständin am "
+            "Dienstag in Nürnberg vor der Presse.</p>") + BODY
+    assert published(body=body) == "2022-02-01"
+
+
+def test_day_first_url_dates() -> None:
+    assert url_date("https://www.example.org/newsroom/23-01-2022-titel-der-meldung") == "2022-01-23"
+    assert url_date("https://www.example.org/aktuelles/08112021-fachtag/") == "2021-11-08"
+    assert url_date("https://www.example.org/artikel/1136087.titel.html") is None

@@ -231,3 +231,42 @@ def test_mirror_kind_and_date_without_url_signal() -> None:
                 for i, (t, body) in enumerate(pages))
     assert right >= 0.95 * len(pages)  # semantics alone; the URL is only one signal
     assert all(parse(body, "https://www.example.org/x/").published == t["published"] for t, body in pages)
+
+
+def _article(paragraphs: int = 3) -> str:
+    return "".join(f"<p>Absatz {i}: Die Stadt baut eine neue Brücke über den Fluss, die im Sommer fertig "
+                   f"werden soll und Radwege auf beiden Seiten bekommt.</p>" for i in range(paragraphs))
+
+
+def test_class_names_of_furniture_and_wrappers() -> None:
+    page = (f"<html><body><div class='content-sidebar-wrap'><div class='entry-content'>{_article()}</div>"
+            "<div class='comments'><p>Toller Beitrag, vielen Dank für die ausführlichen Informationen hier!</p>"
+            "</div><div class='sidebar'><p>Werbung für ein Produkt, das niemand braucht, aber alle kaufen.</p></div>"
+            "<span class='sr-only'>Versteckter Hinweis für Screenreader</span>"
+            "<div class='Section--Ads box'><p>Ein weiterer echter Absatz mit Inhalt, der zum Artikel gehört "
+            "und nicht entfernt werden darf.</p></div></div></body></html>")
+    text = parse(page.encode(), "https://www.example.org/a").text
+    assert "Absatz 0" in text and "Absatz 2" in text
+    assert "Toller Beitrag" not in text and "Werbung für ein Produkt" not in text
+    assert "Versteckter Hinweis" not in text
+    assert "Ein weiterer echter Absatz" in text  # a BEM modifier ("--Ads") is not furniture
+
+
+def test_teaser_list_ends_and_contact_box_is_dropped() -> None:
+    page = ("<html><body><div class='x'><h1>Neue Brücke</h1>" + _article(2)
+            + "<p>Mehr zum Thema:</p><ul><li><h3><a href='/a'>Alte Brücke wird abgerissen</a></h3>"
+            "<p>Kurzer Anriss.</p></li><li><h3><a href='/b'>Radweg gesperrt</a></h3><p>Noch ein Anriss.</p></li></ul>"
+            "<h2>Kontakt</h2><p>Anna Muster</p><p>Telefon: 0 21 51 / 86-1234</p><p>E-Mail: a.muster@example.org</p>"
+            "</div></body></html>")
+    text = parse(page.encode(), "https://www.example.org/b").text
+    assert "Absatz 1" in text
+    for unwanted in ("Mehr zum Thema", "Alte Brücke", "Kurzer Anriss", "Kontakt", "Anna Muster", "Telefon"):
+        assert unwanted not in text, unwanted
+
+
+def test_box_heading_after_the_text_is_not_the_title() -> None:
+    page = ("<html><head><title>Neue Brücke für die Stadt | Stadtportal</title></head><body><div id='main'>"
+            + _article(3) + "<h1>Quicklinks</h1><p><a href='/x'>Termine</a></p></div></body></html>")
+    rec = parse(page.encode(), "https://www.example.org/c")
+    assert rec.title == "Neue Brücke für die Stadt"
+    assert "Absatz 0" in rec.text
