@@ -122,7 +122,8 @@ def matching_ids(con: duckdb.DuckDBPyConnection, words: str, limit: int | None =
         return []  # a word that no article contains: no article contains them all
     # Term ids and idf values are numbers computed here, so they can be written into the statement,
     # which lets the scan use zone maps (a parameter list would not).
-    values = ", ".join(f"({int(t)}, {math.log((n - df + 0.5) / (df + 0.5) + 1)!r})" for t, df, n in found)
+    values = ", ".join(f"({int(t)}, CAST({math.log((n - df + 0.5) / (df + 0.5) + 1)!r} AS DOUBLE))"
+                       for t, df, n in found)
     sql = _BM25_SQL.format(values=values, ids=", ".join(str(int(t)) for t, _, _ in found), n=len(found))
     if limit:
         sql += f" LIMIT {int(limit)}"

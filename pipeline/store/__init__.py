@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 WORK_DB = Path("work") / "crawl.duckdb"
 PUBLISHED = "archive.duckdb"
 LOCK = "crawl.lock"
-BATCH = 5000  # store_many writes this many records per transaction: memory stays flat
+BATCH = 2000  # store_many writes this many records per transaction: memory stays flat
 
 
 class Capture(NamedTuple):

@@ -34,8 +34,11 @@ def fts_extension_path() -> Path:
 
 
 def connect(path: Path | str, read_only: bool = False,
-            memory_limit: str = "1GB") -> duckdb.DuckDBPyConnection:
-    """A connection with extension auto-install/auto-load off and the bundled fts extension loaded."""
+            memory_limit: str = "512MB") -> duckdb.DuckDBPyConnection:
+    """A connection with extension auto-install/auto-load off and the bundled fts extension loaded.
+
+    The memory limit bounds DuckDB's page cache, which otherwise grows with the archive (the
+    writer's memory must stay flat however many articles it holds); DuckDB spills beyond it."""
     config = dict(_CONFIG, memory_limit=memory_limit)
     try:
         con = duckdb.connect(str(path), read_only=read_only, config=config)
