@@ -34,6 +34,9 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
     return None
 
 
+_CONTROL_BYTES = bytes(c for c in range(32) if not 9 <= c <= 13)
+
+
 def _looks_binary(body: bytes) -> bool:
     head = body[:2048]
     if not head:
@@ -43,7 +46,7 @@ def _looks_binary(body: bytes) -> bool:
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00<\x00" not in head \
             and b"<\x00" not in head:
         return True
-    controls = sum(1 for c in head if c < 9 or 13 < c < 32)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return controls > len(head) * 0.1
 
 

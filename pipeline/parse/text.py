@@ -297,7 +297,7 @@ def layout(root: Any) -> Layout:
         nm = node.mem_id
         if nm == root_mem:
             continue
-        if tag in DROP_TAGS or tag is None or tag[0] == "-":
+        if tag in DROP_TAGS or tag in BOILER_TAGS or tag is None or tag[0] == "-":
             if tag == "img":
                 _note_image(node.attributes, lay)
             dropped.add(nm)
