@@ -8,8 +8,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
+
+from .names import (  # noqa: F401 - the flags are part of this module's interface
+    ARTICLE,
+    BOILER,
+    BOILER_TAGS,
+    CAPTION,
+    HEADER,
+    MAIN_HINT,
+    NAMED_BOILER,
+    element_flags,
+)
 
 DROP_TAGS = frozenset({
     "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
@@ -26,56 +36,8 @@ INLINE_TAGS = frozenset({
 PLAIN_INLINE = frozenset({"b", "strong", "em", "i", "u", "sup", "sub", "abbr", "code", "q", "cite",
                           "mark", "s", "del", "ins", "font", "bdi", "tt", "wbr", "nobr", "kbd", "var"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-BOILER_TAGS = frozenset({"nav", "aside", "footer", "menu"})
-BOILER_ROLES = frozenset({
-    "navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "toolbar",
-    "dialog", "alertdialog", "tablist",
-})
-# class/id words of page furniture; matched as whole words of the attribute (split at space, _ and -)
-_BOILER_WORDS = (
-    "nav|navbar|navi|navigation|menu|menue|mainmenu|submenu|subnav|breadcrumb|breadcrumbs|crumbs|"
-    "footer|fusszeile|cookie|cookies|consent|gdpr|dsgvo|share|sharing|shariff|social|socialmedia|"
-    "sidebar|widgets|widget-area|related|comment|comments|kommentar|kommentare|commentlist|respond|banner|"
-    "advert|advertisement|ads|werbung|anzeige|promo|newsletter|skiplink|skiplinks|skip|pagination|"
-    "pager|tagcloud|login|searchform|toolbar|topbar|masthead|copyright|disclaimer|popup|modal|overlay|"
-    "rating|sitemap|sponsor|sponsored|servicenav|metanav|social-links|postmetadata|print|drucken|"
-    "author-box|authorbox|abo|paywall|outbrain|taboola|teaserlist|teaser-list|teasers|recommendations|teilen"
-)
-_HIDDEN_NAMES = frozenset(
-    [
-        "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screenreader",
-        "element-invisible", "hidden", "hide", "invisible", "offscreen", "u-hidden", "is-hidden", "d-none",
-        "skip-link", "skiplink", "skip-links", "show-for-sr", "a11y-hidden", "ym-skip"
-    ])
-_STYLE_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_BOILER_NAMES = frozenset(_BOILER_WORDS.split("|"))
-_CAPTION_NAMES = frozenset(
-    [
-        "caption", "figcaption", "bildunterschrift", "credit", "credits", "copyright", "photo-credit",
-        "imagecredit", "image-caption", "bildnachweis", "bildquelle", "wp-caption-text", "legend"
-    ])
-_MAIN_NAMES = frozenset(
-    [
-        "content", "article", "artikel", "post", "entry", "story", "text", "body", "main", "inhalt",
-        "beitrag", "blogpost", "news", "meldung"
-    ])
-# words that name furniture and never a page wrapper (comments can outweigh the article itself)
-_STRONG_BOILER_NAMES = frozenset([
-    "comment", "comments", "kommentar", "kommentare", "commentlist", "respond", "cookie", "cookies",
-    "consent", "share", "sharing", "shariff", "newsletter", "outbrain", "taboola", "paywall"])
-_NAME_SPLIT = re.compile(r"[\s_-]+")
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u200b\u2009\u202f]+")
 _NL = re.compile(r"\s*\n\s*")
-
-# element flags, inherited by descendants
-BOILER = 1
-CAPTION = 2
-ARTICLE = 4  # inside <article>/<main> or an element whose class says so
-HEADER = 8  # inside a <header>
-MAIN_HINT = 16  # this element itself looks like the content region (semantics)
-NAMED_BOILER = 32  # this element's id/class names page furniture (not inherited)
-STRONG_BOILER = 64  # (name flags only) a furniture word that never names a wrapper
-
 
 @dataclass(slots=True)
 class Block:
@@ -127,41 +89,6 @@ def clean(text: str) -> str:
     return text.strip()
 
 
-_NEVER_NAMED_BOILER = frozenset({"body", "html", "article", "main"})
-# taxonomy classes ("category-newsletter", "tag-social") describe the article's topic, not its role
-_TAXONOMY = re.compile(r"(?:^|\s)(?:category|tag|tags|post_tag|topic|rubrik|ressort|section)-\S*"
-                       # modifiers say what an element holds or allows, not what it is: "has-ads"
-                       r"|(?:^|[\s_-])(?:has|with|without|no|show|hide|allow|enable|disable)[-_]+[a-z0-9]+"
-                       # BEM modifiers name a variant of a block: "TestReport__Section--Ads"
-                       r"|--[a-z0-9-]+",
-                       re.I)
-
-
-@lru_cache(maxsize=16384)
-def _name_flags(names: str) -> int:
-    """What an element's id and class say: -1 hidden, else BOILER/CAPTION/MAIN_HINT bits (cached:
-    class names repeat a lot within and across pages)."""
-    names = names.lower()
-    if not _HIDDEN_NAMES.isdisjoint(names.split()):  # whole class names only: "hidden-xs" is visible
-        return -1
-    if "-" in names:
-        names = _TAXONOMY.sub(" ", names)
-    words = [w for w in _NAME_SPLIT.split(names) if w]
-    # single words and hyphen/underscore pairs ("social-links", "image-caption")
-    tokens = set(words)
-    tokens.update(f"{a}-{b}" for a, b in zip(words, words[1:], strict=False))
-    flags = 0
-    if not _BOILER_NAMES.isdisjoint(tokens):
-        flags |= BOILER
-        if not _STRONG_BOILER_NAMES.isdisjoint(tokens) and _MAIN_NAMES.isdisjoint(tokens):
-            flags |= STRONG_BOILER
-    if not _CAPTION_NAMES.isdisjoint(tokens):
-        flags |= CAPTION
-    if not _MAIN_NAMES.isdisjoint(tokens):
-        flags |= MAIN_HINT
-    return flags
-
-
 def _note_image(attrs: dict[str, str | None], lay: Layout) -> None:
     """Remember alt and title texts of images and links: visible captions often repeat them."""
     title = attrs.get("title")
@@ -170,48 +97,6 @@ def _note_image(attrs: dict[str, str | None], lay: Layout) -> None:
     alt = attrs.get("alt")
     if alt and len(alt) > 12:
         lay.alts.add(clean(alt))
-
-
-def _element_flags(attrs: dict[str, str | None], tag: str, inherited: int) -> int | None:
-    """Flags for an element, or None when the element and its subtree are to be dropped (hidden)."""
-    flags = inherited
-    if attrs:
-        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            return None
-        style = attrs.get("style")
-        if style and _STYLE_HIDDEN.search(style):
-            return None
-        ident, cls = attrs.get("id"), attrs.get("class")
-        if ident or cls:
-            found = _name_flags(f"{ident or ''} {cls or ''}")
-            if found < 0:
-                return None
-            if found & BOILER and tag not in _NEVER_NAMED_BOILER and not flags & BOILER:
-                # most furniture words also name page wrappers ("content-sidebar-wrap"): confirmed
-                # after the walk, when the element's share of the text is known
-                flags |= BOILER if found & STRONG_BOILER else NAMED_BOILER
-            flags |= found & (CAPTION | MAIN_HINT)
-        role = attrs.get("role")
-        if role:
-            role = role.lower()
-            if role in BOILER_ROLES:
-                flags |= BOILER
-            elif role in ("main", "article"):
-                flags |= ARTICLE | MAIN_HINT
-        if attrs.get("itemprop") in ("articleBody", "text", "mainContentOfPage"):
-            flags |= ARTICLE | MAIN_HINT
-    if tag in BOILER_TAGS:
-        # navigation, sidebars and page footers never hold article text: not walked at all
-        return None
-    if tag in ("article", "main"):
-        flags |= ARTICLE | MAIN_HINT
-    elif tag == "header":
-        flags |= HEADER
-        if not flags & (ARTICLE | BOILER):
-            flags |= NAMED_BOILER  # a page header, unless it wraps most of the page (broken markup)
-    elif tag in ("figcaption", "figure"):
-        flags |= CAPTION
-    return flags
 
 
 def layout(root: Any) -> Layout:
@@ -316,7 +201,7 @@ def layout(root: Any) -> Layout:
             attrs = node.attributes
             if tag == "a" and attrs:
                 _note_image(attrs, lay)
-            fl = _element_flags(attrs, tag, inherited)
+            fl = element_flags(attrs, tag, inherited)
         if fl is None:
             dropped.add(nm)
             continue
