@@ -16,6 +16,7 @@ BOILER_WEIGHT = 0.3  # text in furniture (nav, sidebar, comments) is removed any
 MAIN_BONUS = 1.15  # semantic hint (article, main, class "content") on the container itself
 LIST_LINK_DENSITY = 0.5  # a block after a label with this much link text makes the label a list's
 LONG_PARAGRAPH = 250  # characters: longer than any teaser sentence
+MIN_LINK_COST = 15  # characters: a menu of short links costs more than its few letters
 SIBLING_SHARE = 0.2  # a sibling of the container joins it with at least this share of its score
 
 _DATE_WORD = (r"(?:jan(?:uar|uary)?|feb(?:ruar|ruary)?|märz|maerz|mar(?:ch)?|apr(?:il)?|mai|may|"
@@ -69,6 +70,10 @@ def is_caption_text(text: str, lay: Layout, captions: set[str]) -> bool:
     return any(text.startswith(a) and len(text) <= len(a) + 80 for a in lay.alts) if lay.alts else False
 
 
+_COOKIE = re.compile(r"\bcookies?\b.{0,200}\b(?:verwende|nutz|setz|einsatz|akzeptier|zustimm|einverstanden|"
+                     r"use|accept|consent)|\b(?:verwende|nutz|setz|use)\w*\b.{0,80}\bcookies?\b", re.I | re.S)
+
+
 def is_date_line(text: str) -> bool:
     """A line that is only a date, or a labelled date ("Veröffentlicht am: 15.11.2024")."""
     if len(text) > 90:
@@ -83,7 +88,8 @@ def is_date_line(text: str) -> bool:
 
 
 def _good(b: Block) -> bool:
-    return not b.flags & (BOILER | CAPTION) and len(b.text) >= 40 and b.link_density < 0.3
+    return (not b.flags & (BOILER | CAPTION) and len(b.text) >= 40 and b.link_density < 0.3
+            and not (len(b.text) < 600 and _COOKIE.search(b.text)))
 
 
 def choose_container(lay: Layout) -> int:
@@ -105,7 +111,7 @@ def choose_region(lay: Layout) -> list[int]:
         elif b.flags & BOILER:
             w = -BOILER_WEIGHT * length
         elif b.link_density > 0.5:
-            w = -BAD_WEIGHT * length
+            w = -BAD_WEIGHT * max(length, MIN_LINK_COST)
         else:
             continue
         score[b.elem] += w
@@ -175,7 +181,7 @@ def main_blocks(lay: Layout, container: int, extra: list[int] | None = None) -> 
             continue
         if b.flags & (BOILER | CAPTION) or is_caption_text(text, lay, captions):
             continue
-        if len(text) < 400 and _CONTACT_LINE.search(text):
+        if len(text) < 400 and _CONTACT_LINE.search(text) or len(text) < 600 and _COOKIE.search(text):
             continue
         if is_heading and b.heading_link:
             # a linked heading is a teaser title: drop its item (title, teaser sentence) when small
