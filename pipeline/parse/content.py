@@ -61,7 +61,7 @@ _CREDIT = re.compile(
 def is_caption_text(text: str, lay: Layout, captions: set[str]) -> bool:
     """A picture's caption or credit line: repeats a caption or an image's title, ends in a labelled
     credit, or is an image's alt text plus a little (the credit)."""
-    if text in captions or text in lay.titles:
+    if text in captions or text in lay.titles or text in lay.repeated:
         return True
     if len(text) > 300:
         return False
@@ -159,6 +159,7 @@ def main_blocks(lay: Layout, container: int, extra: list[int] | None = None) -> 
     else:
         blocks = [b for b in lay.blocks if any(lay.inside(b.elem, r) for r in regions)]
     captions = {b.text for b in lay.blocks if b.flags & CAPTION}
+    captions |= lay.repeated
     for i, b in enumerate(blocks):
         text = b.text
         if skip_elem >= 0 and lay.inside(b.elem, skip_elem):

@@ -89,6 +89,7 @@ def _directly_under(lay: Layout, title_index: int | None, block: Block) -> bool:
         if b is block:
             return True
         if not (b.flags & (CAPTION | BOILER) or is_furniture(b.text) or b.text in lay.titles
+                or b.text in lay.repeated
                 or any(b.text.startswith(a) for a in lay.alts) or len(b.text) < 3):
             return False
     return False

@@ -69,6 +69,7 @@ class Layout:
     tags: list[str] = field(default_factory=list)
     alts: set[str] = field(default_factory=set)  # images' alt texts (captions often repeat them)
     titles: set[str] = field(default_factory=set)  # title attributes of images and links (ditto)
+    repeated: set[str] = field(default_factory=set)  # short texts shown twice near a picture (captions)
 
     def inside(self, elem: int, container: int) -> bool:
         return container <= elem <= self.end[container]
@@ -142,6 +143,7 @@ def layout(root: Any) -> Layout:
     open_mem: list[int] = [root.mem_id]
     open_info: list[tuple[int, bool, bool]] = [(rid, True, False)]  # (element id, is block, is link)
     dropped: set[int] = set()
+    image_marks: list[int] = []  # number of blocks when each picture was met
     root_mem = root.mem_id
     top = root_mem
     for node in root.traverse(include_text=True):
@@ -185,6 +187,7 @@ def layout(root: Any) -> Layout:
         if tag in DROP_TAGS or tag in BOILER_TAGS or tag is None or tag[0] == "-":
             if tag == "img":
                 _note_image(node.attributes, lay)
+                image_marks.append(len(blocks))
             dropped.add(nm)
             continue
         if tag == "br":
@@ -233,7 +236,18 @@ def layout(root: Any) -> Layout:
             if block_stack:
                 block_stack.pop()
     _confirm_named_boiler(lay)
+    _mark_repeated_captions(lay, image_marks)
     return lay
+
+
+def _mark_repeated_captions(lay: Layout, image_marks: list[int]) -> None:
+    """A short text shown twice within a few blocks of a picture is its caption rendered twice."""
+    blocks = lay.blocks
+    for mark in image_marks:
+        near = [b.text for b in blocks[max(0, mark - 3): mark + 4] if len(b.text) < 400]
+        for i, text in enumerate(near):
+            if text in near[i + 1:]:
+                lay.repeated.add(text)
 
 
 def _confirm_named_boiler(lay: Layout) -> None:
