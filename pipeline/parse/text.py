@@ -207,6 +207,11 @@ def layout(root: Any) -> Layout:
             fl = element_flags(attrs, tag, inherited)
         if fl is None:
             dropped.add(nm)
+            if tag not in BOILER_TAGS and len(lay.titles) < 200:
+                # a hidden copy of a visible text (a caption's "title" twin) marks that text
+                hidden = clean(node.text(deep=True, separator=" "))
+                if 20 < len(hidden) < 500:
+                    lay.titles.add(hidden)
             continue
         cid = len(parent)
         parent.append(eid)
