@@ -7,6 +7,7 @@ element gets a pre-order id, so "is block X inside element E" is the range test 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,6 +145,7 @@ def layout(root: Any) -> Layout:
     open_info: list[tuple[int, bool, bool]] = [(rid, True, False)]  # (element id, is block, is link)
     dropped: set[int] = set()
     image_marks: list[int] = []  # number of blocks when each picture was met
+    image_parents: list[int] = []  # the element holding each picture
     root_mem = root.mem_id
     top = root_mem
     for node in root.traverse(include_text=True):
@@ -188,6 +190,7 @@ def layout(root: Any) -> Layout:
             if tag == "img":
                 _note_image(node.attributes, lay)
                 image_marks.append(len(blocks))
+                image_parents.append(open_info[-1][0])
             dropped.add(nm)
             continue
         if tag == "br":
@@ -210,7 +213,7 @@ def layout(root: Any) -> Layout:
             if tag not in BOILER_TAGS and len(lay.titles) < 200:
                 # a hidden copy of a visible text (a caption's "title" twin) marks that text
                 hidden = clean(node.text(deep=True, separator=" "))
-                if 20 < len(hidden) < 500:
+                if 20 < len(hidden) < 1500:
                     lay.titles.add(hidden)
             continue
         cid = len(parent)
@@ -242,7 +245,35 @@ def layout(root: Any) -> Layout:
                 block_stack.pop()
     _confirm_named_boiler(lay)
     _mark_repeated_captions(lay, image_marks)
+    _mark_figure_captions(lay, image_parents)
     return lay
+
+
+def _mark_figure_captions(lay: Layout, image_parents: list[int]) -> None:
+    """The short text of a small box around a picture (a figure without <figure>) is its caption."""
+    if not image_parents:
+        return
+    counts = [0] * len(lay.parent)
+    chars = [0] * len(lay.parent)
+    for b in lay.blocks:
+        counts[b.elem] += 1
+        chars[b.elem] += len(b.text)
+    for e in range(len(lay.parent) - 1, 0, -1):
+        p = lay.parent[e]
+        if p >= 0:
+            counts[p] += counts[e]
+            chars[p] += chars[e]
+    by_elem = sorted((b.elem, b.text) for b in lay.blocks)
+    elems = [e for e, _ in by_elem]
+    for holder in set(image_parents):
+        box, steps = holder, 0
+        while box > 0 and counts[box] == 0 and steps < 3:
+            box, steps = lay.parent[box], steps + 1
+        if box > 0 and 0 < counts[box] <= 2 and chars[box] < 400:
+            i = bisect_left(elems, box)
+            while i < len(elems) and elems[i] <= lay.end[box]:
+                lay.repeated.add(by_elem[i][1])
+                i += 1
 
 
 def _mark_repeated_captions(lay: Layout, image_marks: list[int]) -> None:
