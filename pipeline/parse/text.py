@@ -280,7 +280,7 @@ def _mark_repeated_captions(lay: Layout, image_marks: list[int]) -> None:
     """A short text shown twice within a few blocks of a picture is its caption rendered twice."""
     blocks = lay.blocks
     for mark in image_marks:
-        near = [b.text for b in blocks[max(0, mark - 3): mark + 4] if len(b.text) < 400]
+        near = [b.text for b in blocks[max(0, mark - 3): mark + 4] if len(b.text) < 1500]
         for i, text in enumerate(near):
             if text in near[i + 1:]:
                 lay.repeated.add(text)
