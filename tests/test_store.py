@@ -207,6 +207,7 @@ def test_store_many_decides_like_store(tmp_path: Path) -> None:
         c1 = counts(a.con)
         t1 = a.con.execute(ROWS).fetchall()
     with store.open_writer(tmp_path / "many") as a:
+        a.batch_size = 2  # full batches go through the worker processes, decisions cross batches
         run = a.begin_run(["krefeld"])
         many = a.store_many(run, "krefeld", [(r, fetched_for(r), None) for r in recs])
         c2 = counts(a.con)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from types import TracebackType
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import duckdb
 
@@ -78,6 +80,8 @@ class Archive:
         row = self.con.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
         self._next_id = int(row[0]) + 1 if row else 1
         self._warc_refs: dict[str, tuple[str, int]] = {}
+        self._pool: Pool | Literal[False] | None = None
+        self.batch_size = BATCH
 
     # ---- context manager ----
 
@@ -89,6 +93,10 @@ class Archive:
         self.close()
 
     def close(self) -> None:
+        if getattr(self, "_pool", None):
+            self._pool.terminate()
+            self._pool.join()
+        self._pool = None
         if getattr(self, "con", None) is not None:
             self.con.close()
             self.con = None  # type: ignore[assignment]
@@ -172,20 +180,51 @@ class Archive:
     def store_many(self, run_id: int, source: str,
                    items: Iterable[tuple[Record, Fetched, tuple[str, int] | None]],
                    threshold: float = 0.8, parser_version: str | None = None) -> list[str]:
-        """The bulk form of store(): same decisions, in order, BATCH records per transaction."""
+        """The bulk form of store(): same decisions, in order, BATCH records per transaction.
+
+        Full batches have their dedup features computed by worker processes while this process
+        writes the previous batch; a short input is handled in-process."""
         outcomes: list[str] = []
-        chunk: list[ingest.Item] = []
+        Raw = list[tuple[Record, Fetched, tuple[str, int] | None]]
+        pending: tuple[Raw, AsyncResult[list[ingest.Features]] | None] | None = None
+        chunk: Raw = []
+
+        def flush() -> None:
+            nonlocal pending
+            if pending is not None:
+                raw, job = pending
+                feats = job.get() if job is not None else [None] * len(raw)
+                prepared = [ingest.prepare(r, f, w, x) for (r, f, w), x in zip(raw, feats, strict=True)]
+                outcomes.extend(self._ingest(run_id, source, prepared, threshold, parser_version))
+                pending = None
+
         for record, fetched, warc in items:
             if record.kind == "listing":
                 raise ArchiveError(f"{record.url}: a listing is not an article and is not stored")
             ref = warc or self._warc_refs.get(fetched.url) or self._warc_refs.get(fetched.final_url)
-            chunk.append(ingest.prepare(record, fetched, ref))
-            if len(chunk) >= BATCH:
-                outcomes += self._ingest(run_id, source, chunk, threshold, parser_version)
-                chunk = []
+            chunk.append((record, fetched, ref))
+            if len(chunk) >= self.batch_size:
+                pool = self._workers()
+                job = pool.map_async(ingest.features, [r for r, _, _ in chunk], chunksize=100) \
+                    if pool else None
+                flush()
+                pending, chunk = (chunk, job), []
+        flush()
         if chunk:
-            outcomes += self._ingest(run_id, source, chunk, threshold, parser_version)
+            pending = (chunk, None)
+            flush()
         return outcomes
+
+    def _workers(self) -> Pool | None:
+        """Worker processes for bulk dedup features (spawned: forking a process that runs DuckDB
+        threads is unsafe). None where processes cannot be started; the work is then done here."""
+        if self._pool is None and (os.cpu_count() or 1) > 1:
+            try:
+                self._pool = multiprocessing.get_context("spawn").Pool(min(4, os.cpu_count() or 1))
+            except OSError as e:
+                log.warning("no worker processes (%s); computing dedup features in-process", e)
+                self._pool = False
+        return self._pool or None
 
     def _ingest(self, run_id: int, source: str, chunk: list[ingest.Item], threshold: float,
                 parser_version: str | None) -> list[str]:

@@ -80,18 +80,27 @@ class Item:
         }
 
 
-def prepare(record: Record, fetched: Fetched, warc: tuple[str, int] | None) -> Item:
+Features = tuple[str, str, bool, np.ndarray, list[int]]
+
+
+def features(record: Record) -> Features:
+    """What dedup derives from a record (the costly part of storing it); pure, so a worker may do it."""
+    trivial = dedup.is_trivial(record)
+    shingles, keys = np.zeros(0, dtype=np.uint64), []
+    if not trivial:
+        shingles = dedup.shingle_hashes(dedup.shingle_text(record))
+        keys = dedup.band_keys(dedup.signature(shingles))
+    return dedup.content_hash(record), dedup.record_hash(record), trivial, shingles, keys
+
+
+def prepare(record: Record, fetched: Fetched, warc: tuple[str, int] | None,
+            feats: Features | None = None) -> Item:
     urls: list[str] = []
     for u in (record.canonical_url, record.url, fetched.url, fetched.final_url):
         if u and u not in urls:
             urls.append(u)
-    trivial = dedup.is_trivial(record)
-    item = Item(record, fetched, warc, urls, dedup.content_hash(record), dedup.record_hash(record),
-                utc(fetched.fetched_at), trivial)
-    if not trivial:
-        item.shingles = dedup.shingle_hashes(dedup.shingle_text(record))
-        item.keys = dedup.band_keys(dedup.signature(item.shingles))
-    return item
+    ch, rh, trivial, shingles, keys = feats or features(record)
+    return Item(record, fetched, warc, urls, ch, rh, utc(fetched.fetched_at), trivial, shingles, keys)
 
 
 def frame(rows: Sequence[dict[str, Any]], cols: Sequence[str]) -> pa.Table:
