@@ -270,3 +270,15 @@ def test_box_heading_after_the_text_is_not_the_title() -> None:
     rec = parse(page.encode(), "https://www.example.org/c")
     assert rec.title == "Neue Brücke für die Stadt"
     assert "Absatz 0" in rec.text
+
+
+def test_a_parser_bug_does_not_lose_the_page(monkeypatch) -> None:
+    import pipeline.parse as parse_module
+
+    def broken(root):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(parse_module, "layout", broken)
+    rec = parse(PORTAL.encode(), URL + "&c92=2147483647")
+    assert rec.url == URL + "&c92=2147483647" and rec.canonical_url == URL
+    assert rec.kind == "other" and rec.text == "" and "https://www.krefeld.de/de/presse/" in rec.links

@@ -196,10 +196,19 @@ def parse(body: bytes, url: str, headers: Mapping[str, str] | None = None,
         with contextlib.suppress(ValueError):
             rec.canonical_url = canonicalize(url, source)
         return rec
+    try:
+        _analyse(rec, tree, url, source, entities)
+    except Exception:  # noqa: BLE001 - a parser bug must not lose the page: keep what was found
+        logger.exception("page analysis failed for %s", url)
+    return rec
+
+
+def _analyse(rec: Record, tree: LexborHTMLParser, url: str, source: Source | None, entities: bool) -> None:
     rec.canonical_url = canonical_url(tree, url, source)
+    rec.links = extract_links(tree, url)
     root = tree.body or tree.root
     if root is None:
-        return rec
+        return
     lay = layout(root)
     page = analyse(tree, lay, url, source.selectors if source is not None else None)
     rec.title, rec.subtitle, rec.lead, rec.text = page.title, page.subtitle, page.lead, page.text
@@ -213,7 +222,5 @@ def parse(body: bytes, url: str, headers: Mapping[str, str] | None = None,
     rec.published = (parse_date(node.text(deep=True, separator=" ")) if node is not None else None) \
         or find_published(tree, url, page.all_lines, head_lines=page.head_lines, paragraphs=page.paragraphs)
     rec.kind = classify(page, lay, url, rec.published)
-    rec.links = extract_links(tree, url)
     if entities:
         _entities(rec, page, tree)
-    return rec
