@@ -16,6 +16,7 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -61,6 +62,16 @@ def record_hash(record: Record) -> str:
          [list(vars(c).values()) for c in r.contacts]]
     blob = json.dumps(d, ensure_ascii=False, default=str)
     return hashlib.blake2b(blob.encode("utf-8"), digest_size=16).hexdigest()
+
+
+_OPAQUE_ID = re.compile(r"/[0-9A-Fa-f]{16,}(?=/|$)")
+
+
+def url_preference(url: str) -> tuple[int, int]:
+    """Lower is a better name for an article: a readable path beats an opaque document id (the
+    legacy `/C125748100427CD6/html/<hex>` aliases), and a URL without parameters beats one with."""
+    parts = urlsplit(url)
+    return (1 if _OPAQUE_ID.search(parts.path) else 0, 1 if parts.query or "&" in parts.path else 0)
 
 
 def words(text: str) -> list[str]:

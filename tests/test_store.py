@@ -142,6 +142,17 @@ def test_url_aliases_are_one_article(archive: store.Archive) -> None:
     assert archive.con.execute("SELECT gone_since FROM articles").fetchone()[0] is None
 
 
+def test_a_legacy_alias_seen_first_gives_way_to_the_readable_url(archive: store.Archive) -> None:
+    run = archive.begin_run(["krefeld"])
+    legacy = make_record(url="https://www.krefeld.de/C125748100427CD6/html/0123456789abcdef0123456789abcdef/")
+    readable = make_record()
+    assert archive.store(run, "krefeld", legacy, fetched_for(legacy)) == "new"
+    assert archive.store(run, "krefeld", readable, fetched_for(readable)) == "unchanged"
+    assert archive.known_urls("krefeld") == [readable.canonical_url]
+    assert archive.store(run, "krefeld", legacy, fetched_for(legacy)) == "unchanged"  # no flapping back
+    assert archive.con.execute("SELECT canonical_url FROM articles").fetchall() == [(readable.canonical_url,)]
+
+
 def test_different_articles_stay_apart(archive: store.Archive) -> None:
     run = archive.begin_run(["krefeld"])
     a = make_record("a")

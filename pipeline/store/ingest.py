@@ -196,6 +196,7 @@ class Batch:
         self.children: dict[int, dict[str, list[dict[str, Any]]]] = {}
         self.bands: dict[int, list[int]] = {}
         self.near: list[dict[str, Any]] = []
+        self.renamed: dict[int, str] = {}  # article → its better canonical URL
         self.lsh_db: dict[int, set[int]] = {}  # item index → candidate articles from earlier batches
         self.lsh_local: dict[int, list[int]] = {}  # band key → articles of this batch
         self.shingles: dict[int, np.ndarray] = {}
@@ -272,6 +273,14 @@ class Batch:
             return self._new(i, it)
         self._remember_urls(aid, it)
         st = self.state[aid]
+        if by_hash and dedup.url_preference(it.urls[0]) < dedup.url_preference(st["canonical_url"]):
+            # The same release under a better name (readable path, no parameters): it becomes the
+            # article's canonical URL, so revisits and reports use it; the old one stays an alias.
+            st["canonical_url"] = it.urls[0]
+            if aid in self.new_rows:
+                self.new_rows[aid]["canonical_url"] = it.urls[0]
+            else:
+                self.renamed[aid] = it.urls[0]
         if by_hash or it.record_hash == st["record_hash"]:
             # Same capture again, or an alias serving content this article already had: nothing new.
             if aid in self.new_rows or aid in self.changed_rows:
@@ -380,6 +389,8 @@ class Batch:
         update(con, "articles", "id",
                [{"id": a, "last_seen": t} for a, t in self.touched.items() if a not in self.changed_rows],
                ["last_seen"], extra=f", gone_since = NULL, last_run = {int(self.run_id)}")
+        update(con, "articles", "id", [{"id": a, "canonical_url": u} for a, u in self.renamed.items()],
+               ["canonical_url"])
         insert(con, "article_versions", self.versions, VERSION_COLS, _CASTS)
         insert(con, "article_urls", list(self.url_new.values()),
                ["article_id", "url", "first_seen", "last_seen", "etag", "last_modified"], _CASTS)
