@@ -15,6 +15,7 @@ NAMED_BOILER = 32  # this element's id/class names page furniture (not inherited
 STRONG_BOILER = 64  # (name flags only) a furniture word that never names a wrapper
 
 BOILER_TAGS = frozenset({"nav", "aside", "footer", "menu"})
+FLAGGED_TAGS = frozenset({"article", "main", "header", "figcaption", "figure"})  # flags from the tag alone
 BOILER_ROLES = frozenset({
     "navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "toolbar",
     "dialog", "alertdialog", "tablist",

@@ -16,6 +16,7 @@ from .names import (  # noqa: F401 - the flags are part of this module's interfa
     BOILER,
     BOILER_TAGS,
     CAPTION,
+    FLAGGED_TAGS,
     HEADER,
     MAIN_HINT,
     NAMED_BOILER,
@@ -205,9 +206,12 @@ def layout(root: Any) -> Layout:
             fl: int | None = inherited
         else:
             attrs = node.attributes
-            if tag == "a" and attrs:
-                _note_image(attrs, lay)
-            fl = element_flags(attrs, tag, inherited)
+            if not attrs and tag not in FLAGGED_TAGS:
+                fl = inherited  # the common bare <div>, <p>, <li>: nothing to learn
+            else:
+                if tag == "a" and attrs:
+                    _note_image(attrs, lay)
+                fl = element_flags(attrs, tag, inherited)
         if fl is None:
             dropped.add(nm)
             if tag not in BOILER_TAGS and len(lay.titles) < 200:
