@@ -282,3 +282,12 @@ def test_a_parser_bug_does_not_lose_the_page(monkeypatch) -> None:
     rec = parse(PORTAL.encode(), URL + "&c92=2147483647")
     assert rec.url == URL + "&c92=2147483647" and rec.canonical_url == URL
     assert rec.kind == "other" and rec.text == "" and "https://www.krefeld.de/de/presse/" in rec.links
+
+
+def test_line_breaks_only_from_br() -> None:
+    page = ("<html><body><div><p>Ein Absatz, der im Quelltext\n      umbrochen ist und trotzdem eine Zeile bleibt, "
+            "wie es der Browser zeigt.</p><p>Anschrift der Stelle<br>Von-der-Leyen-Platz 1<br><br>47798 Krefeld "
+            "und noch etwas Text dazu.</p></div></body></html>")
+    paragraphs = parse(page.encode(), "https://www.example.org/d").text.split("\n\n")
+    assert paragraphs[0].startswith("Ein Absatz, der im Quelltext umbrochen ist")
+    assert paragraphs[1] == "Anschrift der Stelle\nVon-der-Leyen-Platz 1\n47798 Krefeld und noch etwas Text dazu."

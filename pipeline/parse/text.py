@@ -6,7 +6,6 @@ element gets a pre-order id, so "is block X inside element E" is the range test 
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,8 +37,6 @@ INLINE_TAGS = frozenset({
 PLAIN_INLINE = frozenset({"b", "strong", "em", "i", "u", "sup", "sub", "abbr", "code", "q", "cite",
                           "mark", "s", "del", "ins", "font", "bdi", "tt", "wbr", "nobr", "kbd", "var"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_WS = re.compile(r"[ \t\r\f\v\u00a0\u200b\u2009\u202f]+")
-_NL = re.compile(r"\s*\n\s*")
 
 @dataclass(slots=True)
 class Block:
@@ -85,11 +82,17 @@ class Layout:
         return out
 
 
+BR = "\u2028"  # stands for a <br> while text is collected: source line breaks are only white space
+
+
 def clean(text: str) -> str:
-    text = _WS.sub(" ", text)
-    if "\n" in text:
-        text = _NL.sub("\n", text)
-    return text.strip()
+    """Runs of white space as one space; <br> line breaks kept as "\n", without spaces around them."""
+    if "\u200b" in text:
+        text = text.replace("\u200b", "")
+    if BR not in text:
+        return " ".join(text.split())
+    lines = (" ".join(part.split()) for part in text.split(BR))
+    return "\n".join(line for line in lines if line)
 
 
 def _note_image(attrs: dict[str, str | None], lay: Layout) -> None:
@@ -195,7 +198,7 @@ def layout(root: Any) -> Layout:
             dropped.add(nm)
             continue
         if tag == "br":
-            buf.append("\n")
+            buf.append(BR)
             continue
         if tag == "hr":
             flush()
