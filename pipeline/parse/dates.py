@@ -289,18 +289,18 @@ def find_published(tree: Any, url: str, text: str | Iterable[str] | None = None,
     article's own text, whose opening may carry a news dateline.
     """
     lines: list[str] = text.split("\n") if isinstance(text, str) else list(text or [])
+    head = list(head_lines or [])
     try:
+        # what the page shows by its title beats metadata, which often carries a later edit's date
         return (
-            labelled_date(head_lines or [])
+            labelled_date(head)
             or url_date(url)
-            or standalone_date(head_lines or [])
+            or standalone_date(head)
             or _json_ld_dates(tree)
             or _meta_date(tree)
             or _itemprop_date(tree)
             or labelled_date(lines)
             or _time_date(tree)
-            or url_date(url)
-            or standalone_date(head_lines or [])
             or leading_date(paragraphs or [])
             or _class_date(tree)
             or standalone_date(lines)
