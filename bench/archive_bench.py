@@ -105,8 +105,8 @@ def articles(n: int, dup_share: float = 0.05, seed: int = 7) -> Iterator[tuple[R
         yield rec, orig
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def main() -> int:
@@ -150,7 +150,8 @@ def main() -> int:
         t_publish = time.perf_counter() - t1
     print(f"ingest (store_many, without generating the articles): {t_ingest:.1f} s "
           f"({n / t_ingest:,.0f} articles/s); generating: {gen[0]:.1f} s")
-    print(f"search index + publish: {t_publish:.1f} s; peak RSS {peak_rss_mb():.0f} MB")
+    print(f"search index + publish: {t_publish:.1f} s; peak RSS {peak_rss_mb():.0f} MB "
+          f"(largest worker process: {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB)")
 
     con = open_reader(folder)
     found = con.execute("SELECT a.canonical_url, d.canonical_url FROM near_duplicates n JOIN articles a "

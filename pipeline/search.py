@@ -65,7 +65,15 @@ def refresh_index(con: duckdb.DuckDBPyConnection) -> bool:
     row = con.execute("SELECT fingerprint FROM search_index_state").fetchone()
     if row and row[0] == now and has_index(con):
         return False
-    build_index(con)
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    # Tokenising every article is the one step whose memory grows with the archive; give it room
+    # rather than spill to disk, then return to the writer's bound.
+    con.execute("SET memory_limit = '1GB'")
+    try:
+        build_index(con)
+    finally:
+        if limit:
+            con.execute(f"SET memory_limit = '{limit[0]}'")
     con.execute("DELETE FROM search_index_state")
     con.execute("INSERT INTO search_index_state VALUES (?, now()::TIMESTAMP)", [now])
     return True
