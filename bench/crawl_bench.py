@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import gzip
 import json
+import os
 import random
 import re
 import subprocess
@@ -112,24 +113,28 @@ def run_measured(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, s
     """(wall seconds, peak RSS of the process tree in bytes, stdout)."""
     import psutil
 
-    t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
-    ps = psutil.Process(proc.pid)
-    peak = 0
-    out_chunks: list[str] = []
-    while proc.poll() is None:
-        try:
-            rss = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
-            peak = max(peak, rss)
-        except psutil.Error:
-            pass
-        time.sleep(0.02)
-    out, err = proc.communicate()
-    out_chunks.append(out)
-    wall = time.monotonic() - t0
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{cmd[:4]} failed with {proc.returncode}:\n{err[-3000:]}")
-    return wall, peak, "".join(out_chunks)
+    # output goes to files, not pipes: a chatty child must never block on a full pipe while we poll
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t0 = time.monotonic()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, cwd=cwd)
+        ps = psutil.Process(proc.pid)
+        peak = 0
+        while proc.poll() is None:
+            try:
+                rss = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
+                peak = max(peak, rss)
+            except psutil.Error:
+                pass
+            time.sleep(0.02)
+        wall = time.monotonic() - t0
+        out.seek(0)
+        err.seek(0)
+        errors = err.read()
+        if proc.returncode not in (0, 1):
+            raise SystemExit(f"{cmd[:4]} failed with {proc.returncode}:\n{errors[-3000:]}")
+        if os.environ.get("BENCH_STDERR"):
+            print(f"--- stderr ({len(errors)} chars):\n{errors[:2000]}", file=sys.stderr)
+        return wall, peak, out.read()
 
 
 # -- the crawlers --------------------------------------------------------------------------------------
