@@ -276,10 +276,12 @@ def _mark_figure_captions(lay: Layout, image_parents: list[int]) -> None:
         box, steps = holder, 0
         while box > 0 and counts[box] == 0 and steps < 3:
             box, steps = lay.parent[box], steps + 1
-        if box > 0 and 0 < counts[box] <= 2 and chars[box] < 400:
+        # the picture sits in its own element (not inline in a paragraph) beside the short text
+        if box > 0 and steps > 0 and 0 < counts[box] <= 2 and chars[box] < 400:
             i = bisect_left(elems, box)
             while i < len(elems) and elems[i] <= lay.end[box]:
-                lay.repeated.add(by_elem[i][1])
+                if lay.tags[elems[i]] not in ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6"):
+                    lay.repeated.add(by_elem[i][1])
                 i += 1
 
 
