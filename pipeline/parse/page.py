@@ -42,11 +42,13 @@ class Page:
 def _title_from_head(tree: Any) -> str | None:
     og = tree.css_first('meta[property="og:title"]')
     if og is not None and (og.attributes.get("content") or "").strip():
-        return clean(og.attributes["content"] or "")
-    node = tree.css_first("title")
-    if node is None:
-        return None
-    title = clean(node.text(deep=True))
+        title = clean(og.attributes["content"] or "")
+    else:
+        node = tree.css_first("title")
+        if node is None:
+            return None
+        title = clean(node.text(deep=True))
+    # drop the site's name: "Sommerfest im Stadtpark | Stadt Musterstadt"
     parts = [p for p in _TITLE_SEP.split(title) if p.strip()]
     if len(parts) > 1:
         return max(parts, key=len) if len(parts[0]) < 12 else parts[0]
