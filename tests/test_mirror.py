@@ -107,11 +107,11 @@ def test_partner_pages_link_each_other_and_carry_parameters(mirror: server.Mirro
     assert "<h2 class=\"kr-article__subtitle\">Die Partnerschaft mit Venlo in den Niederlanden</h2>" in text
 
 
-def test_any_host_header_is_answered(mirror: server.MirrorHandle) -> None:
-    status, _, body = get(mirror, OVERVIEW, Host="kaoa-krefeld.de")
-    assert status == 200 and b"Inhaltsbereich" in body
-    status, _, body = get(mirror, OVERVIEW, Host="<script>")
-    assert status == 200 and b"<script>\"" not in body
+def test_any_host_header_is_answered_with_the_same_bytes(mirror: server.MirrorHandle) -> None:
+    _, _, plain = get(mirror, OVERVIEW)
+    for host in ("kaoa-krefeld.de", f"localhost:{mirror.port}", "<script>"):
+        status, _, body = get(mirror, OVERVIEW, Host=host)
+        assert status == 200 and body == plain, host
 
 
 def test_images_are_tiny_valid_jpegs(mirror: server.MirrorHandle) -> None:

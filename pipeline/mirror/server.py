@@ -20,7 +20,6 @@ from .site import Response, Site, get_site
 
 log = logging.getLogger(__name__)
 
-_HOST_HEADER = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 _COMPRESSIBLE = ("text/", "application/xml", "application/json")
 _MAX_LOG = 100_000
 
@@ -87,11 +86,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(head=True)
 
     def _host_base(self) -> str:
-        host = self.headers.get("Host", "")
-        if not _HOST_HEADER.fullmatch(host):
-            addr, port = self.server.server_address[:2]
-            host = f"[{addr}]:{port}" if ":" in str(addr) else f"{addr}:{port}"
-        return f"http://{host}"
+        # The bound address, never the Host header: a page is byte-identical under every alias host,
+        # as on the real site, and nothing a client sends is echoed into the markup.
+        addr, port = self.server.server_address[:2]
+        return f"http://[{addr}]:{port}" if ":" in str(addr) else f"http://{addr}:{port}"
 
     def _answer(self, head: bool) -> None:
         resp = self.state.site.render(self.path, self._host_base())
