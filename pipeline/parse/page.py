@@ -17,6 +17,7 @@ _PRESS_LABEL = re.compile(r"\b(?:veröffentlicht am|pressemitteilung vom|pressei
 _PARTNER_PATH = re.compile(
     r"^/de/(?:oberbuergermeister|stadtmarketing)/(?!staedtepartnerschaften/?$)[^/]+/?$")
 _OVERVIEW_PATH = re.compile(r"^/de/(?:oberbuergermeister|stadtmarketing)/staedtepartnerschaften/?$")
+_PARTNER_LIST_LABEL = re.compile(r"^(?:das sind )?(?:krefelds |unsere )?partnerstädte\s*:?$", re.I)
 _PRESS_PATH = re.compile(r"^/de/inhalt/[^/]+/?$")
 _LISTING_PATH = re.compile(r"^/de/presse/pressemitteilungen/?$")
 
@@ -155,14 +156,14 @@ def classify(page: Page, lay: Layout, url: str, published: str | None) -> str:
     path = urlsplit(url).path.split("&", 1)[0] if url else ""
     title = page.title or ""
     headings = [b.text for b in lay.blocks if b.tag in HEADINGS and not b.flags & BOILER]
+    labelled = bool(_PRESS_LABEL.search(" ".join(page.head_lines)))
     if any(_PARTNER_HEADING.match(h) for h in headings) or (
-            _PARTNER_PATH.match(path) and not _PRESS_LABEL.search(" ".join(page.head_lines))):
+            not labelled and (_PARTNER_PATH.match(path) or _in_partner_list(lay, title))):
         return "partner_page"
     if _OVERVIEW_TITLE.match(title) or _OVERVIEW_PATH.match(path):
         return "overview"
     teasers = sum(1 for b in lay.blocks if b.tag in HEADINGS and b.heading_link and not b.flags & BOILER)
     own_paragraphs = sum(1 for p in page.paragraphs if len(p) > 150)
-    labelled = bool(_PRESS_LABEL.search(" ".join(page.head_lines)))
     if _LISTING_PATH.match(path) or (teasers >= 4 and own_paragraphs < 2 and not labelled):
         return "listing"
     if published and page.paragraphs and (labelled or _PRESS_PATH.match(path) or own_paragraphs >= 2):
@@ -170,6 +171,17 @@ def classify(page: Page, lay: Layout, url: str, published: str | None) -> str:
     if _PRESS_PATH.match(path) and page.paragraphs:
         return "press_release"
     return "other"
+
+
+def _in_partner_list(lay: Layout, title: str) -> bool:
+    """Whether the page's title is an entry of its own "Das sind Krefelds Partnerstädte:" list: a
+    partner page links every partner page, itself included (the same under any alias URL)."""
+    if not title:
+        return False
+    for i, b in enumerate(lay.blocks):
+        if _PARTNER_LIST_LABEL.match(b.text):
+            return any(x.text == title for x in lay.blocks[i + 1: i + 16])
+    return False
 
 
 def is_furniture(text: str) -> bool:
