@@ -150,8 +150,8 @@ async def _crawl_source(user_agent: str, source: Source, archive: store.Archive,
         hosts = max(1, len(source.allowed_hosts))
         workers = max(1, min(64, source.concurrency * hosts))
         await asyncio.gather(*(crawl.worker() for _ in range(workers)))
+        # visit() already counted robots refusals and off-scope redirects; links never queued are the frontier's
         stats.off_scope += crawl.frontier.off_scope
-        stats.skipped_robots += fetcher.stats.get("robots_skipped", 0) if hasattr(fetcher, "stats") else 0
 
 
 def _print_summary(stats: RunStats, out: TextIO, report_paths: tuple[Path, Path] | None) -> None:
