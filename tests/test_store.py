@@ -153,6 +153,26 @@ def test_a_legacy_alias_seen_first_gives_way_to_the_readable_url(archive: store.
     assert archive.con.execute("SELECT canonical_url FROM articles").fetchall() == [(readable.canonical_url,)]
 
 
+def test_aliases_parsed_differently_never_make_versions(archive: store.Archive) -> None:
+    """The legacy page of a partner is parsed with other people/kind than its readable page (the URL
+    matters to the parser): the readable capture is adopted in place, the alias never flaps."""
+    run = archive.begin_run(["krefeld"])
+    legacy = make_record(url="https://www.krefeld.de/C125748100427CD6/html/0123456789abcdef0123456789abcdef/",
+                         kind="other", people=[])
+    readable = make_record(kind="partner_page")
+    for _ in range(2):
+        for rec in (legacy, readable):
+            assert archive.store(run, "krefeld", rec, fetched_for(rec)) == "unchanged" or _ == 0
+    rows = archive.con.execute("SELECT version, kind, url FROM article_versions").fetchall()
+    assert rows == [(1, "partner_page", readable.url)]
+    assert archive.con.execute("SELECT kind, version FROM articles").fetchall() == [("partner_page", 1)]
+    assert archive.con.execute("SELECT count(*) FROM people").fetchone()[0] == 2
+    edited = make_record(kind="partner_page", text="Ganz neuer Text über Venlo und Krefeld. " * 5)
+    assert archive.store(run, "krefeld", edited, fetched_for(edited)) == "changed"
+    assert archive.store(run, "krefeld", legacy, fetched_for(legacy)) == "unchanged"  # stale alias
+    assert archive.con.execute("SELECT version FROM articles").fetchone()[0] == 2
+
+
 def test_different_articles_stay_apart(archive: store.Archive) -> None:
     run = archive.begin_run(["krefeld"])
     a = make_record("a")

@@ -197,6 +197,7 @@ class Batch:
         self.bands: dict[int, list[int]] = {}
         self.near: list[dict[str, Any]] = []
         self.renamed: dict[int, str] = {}  # article → its better canonical URL
+        self.version_rewrites: dict[tuple[int, int], bool] = {}  # stored versions replaced in place
         self.lsh_db: dict[int, set[int]] = {}  # item index → candidate articles from earlier batches
         self.lsh_local: dict[int, list[int]] = {}  # band key → articles of this batch
         self.shingles: dict[int, np.ndarray] = {}
@@ -228,11 +229,11 @@ class Batch:
                 self.hash_map.setdefault(h, (aid, bool(latest)))
         ids = sorted(set(self.url_map.values()) | {a for a, _ in self.hash_map.values()})
         if ids:
-            for aid, version, rh, ch, canonical in con.execute(
-                    "SELECT id, version, record_hash, content_hash, canonical_url FROM articles "
+            for aid, version, rh, ch, canonical, changed_run in con.execute(
+                    "SELECT id, version, record_hash, content_hash, canonical_url, changed_run FROM articles "
                     "WHERE id IN (SELECT unnest(?))", [ids]).fetchall():
                 self.state[aid] = {"version": version, "record_hash": rh, "content_hash": ch,
-                                   "canonical_url": canonical}
+                                   "canonical_url": canonical, "changed_run": changed_run}
         self._prefetch_lsh(items)
 
     def _prefetch_lsh(self, items: Sequence[Item]) -> None:
@@ -281,7 +282,13 @@ class Batch:
                 self.new_rows[aid]["canonical_url"] = it.urls[0]
             else:
                 self.renamed[aid] = it.urls[0]
-        if by_hash or it.record_hash == st["record_hash"]:
+            if it.record_hash != st["record_hash"]:
+                self._adopt(aid, it)
+                return "unchanged"
+        alias = it.urls[0] != st["canonical_url"]
+        if by_hash or alias or it.record_hash == st["record_hash"]:
+            # Same capture again, or an alias: an alias never makes a version (a legacy URL may be
+            # parsed a little differently, or serve an older copy; versions follow the canonical URL).
             # Same capture again, or an alias serving content this article already had: nothing new.
             if aid in self.new_rows or aid in self.changed_rows:
                 row = self.new_rows.get(aid) or self.changed_rows[aid]
@@ -290,6 +297,24 @@ class Batch:
                 self.touched[aid] = max(self.touched.get(aid, it.seen), it.seen)
             return "unchanged"
         return self._change(aid, it)
+
+    def _adopt(self, aid: int, it: Item) -> None:
+        """The canonical URL's capture of the same content replaces the stored one of the current
+        version in place: no new version, since the page did not change, only where it was read."""
+        st = self.state[aid]
+        st["record_hash"] = it.record_hash
+        cols = dict(it.columns(self.parser_version), last_seen=it.seen, gone_since=None, last_run=self.run_id)
+        self.versions = [v for v in self.versions if (v["article_id"], v["version"]) != (aid, st["version"])]
+        if aid in self.new_rows:
+            self.new_rows[aid].update(cols)
+        else:
+            prev = self.changed_rows.get(aid, {})
+            self.changed_rows[aid] = dict(cols, version=st["version"],
+                                          changed_run=prev.get("changed_run", st["changed_run"]))
+            self.version_rewrites[(aid, st["version"])] = True
+        if it.keys:
+            self._index(aid, it)
+        self._version(aid, st["version"], it)
 
     def _remember_urls(self, aid: int, it: Item) -> None:
         etag, lm = header(it.fetched, "etag"), header(it.fetched, "last-modified")
@@ -323,7 +348,7 @@ class Batch:
             self._index(aid, it)
         self.new_rows[aid] = row
         self.state[aid] = {"version": 1, "record_hash": it.record_hash, "content_hash": it.content_hash,
-                           "canonical_url": it.urls[0]}
+                           "canonical_url": it.urls[0], "changed_run": self.run_id}
         if not self._empty(it):
             self.hash_map[it.content_hash] = (aid, True)
         self._remember_urls(aid, it)
@@ -346,7 +371,7 @@ class Batch:
     def _change(self, aid: int, it: Item) -> str:
         st = self.state[aid]
         st["version"] += 1
-        st["record_hash"], st["content_hash"] = it.record_hash, it.content_hash
+        st.update(record_hash=it.record_hash, content_hash=it.content_hash, changed_run=self.run_id)
         cols = dict(it.columns(self.parser_version), version=st["version"], last_seen=it.seen,
                     gone_since=None, last_run=self.run_id, changed_run=self.run_id)
         if aid in self.new_rows:
@@ -391,6 +416,8 @@ class Batch:
                ["last_seen"], extra=f", gone_since = NULL, last_run = {int(self.run_id)}")
         update(con, "articles", "id", [{"id": a, "canonical_url": u} for a, u in self.renamed.items()],
                ["canonical_url"])
+        for aid, version in self.version_rewrites:
+            con.execute("DELETE FROM article_versions WHERE article_id = ? AND version = ?", [aid, version])
         insert(con, "article_versions", self.versions, VERSION_COLS, _CASTS)
         insert(con, "article_urls", list(self.url_new.values()),
                ["article_id", "url", "first_seen", "last_seen", "etag", "last_modified"], _CASTS)
