@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from . import capture, report, store
+from . import __version__, capture, report, store
 from .config import Config, Source
 from .fetch import Fetcher
 from .frontier import Frontier
@@ -18,6 +19,20 @@ from .progress import Progress
 from .urls import canonicalize
 
 log = logging.getLogger(__name__)
+
+
+def _parser_version() -> str:
+    """The package version plus a digest of the parsers' code and word lists: reparse records it, so an
+    analyst can tell which records an improved parser has already seen."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in sorted([*(root / "parse").glob("*.py"), *(root / "data").glob("*")]):
+        if f.is_file():
+            h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return f"{__version__}+{h.hexdigest()[:10]}"
+
+
+PARSER_VERSION = _parser_version()
 
 # Answers that say "this page is not (or no longer) there": recorded, but not a failure of the run.
 GONE_STATUSES = frozenset({404, 410})
@@ -121,9 +136,9 @@ class _Crawl:
             self.stats.pages_failed += 1
             self.stats.failed_urls.append(f"{url} ({fetched.error or fetched.status})")
             return
-        self.handle_page(fetched, depth)
+        self.handle_page(fetched, depth, ref)
 
-    def handle_page(self, fetched: Fetched, depth: int) -> None:
+    def handle_page(self, fetched: Fetched, depth: int, ref: capture.WarcRef | None) -> None:
         ctype = fetched.headers.get("content-type", "text/html").lower()
         if not any(t in ctype for t in HTML_TYPES):
             return
@@ -132,8 +147,9 @@ class _Crawl:
         self.bar.add_total(added)
         if record.kind == "listing":
             return
-        outcome = self.archive.store(self.stats.run_id, self.source.name, record, fetched,
-                                     threshold=self.source.near_duplicate_threshold)
+        outcome = self.archive.store(self.stats.run_id, self.source.name, record, fetched, warc=ref,
+                                     threshold=self.source.near_duplicate_threshold,
+                                     parser_version=PARSER_VERSION)
         if outcome == "new":
             self.stats.pages_new += 1
         elif outcome == "changed":
@@ -150,7 +166,7 @@ async def _crawl_source(user_agent: str, source: Source, archive: store.Archive,
         hosts = max(1, len(source.allowed_hosts))
         workers = max(1, min(64, source.concurrency * hosts))
         await asyncio.gather(*(crawl.worker() for _ in range(workers)))
-        # visit() already counted robots refusals and off-scope redirects; links never queued are the frontier's
+        # visit() counted robots refusals and off-scope redirects; links never queued are the frontier's
         stats.off_scope += crawl.frontier.off_scope
 
 
@@ -179,7 +195,7 @@ def reparse(cfg: Config, archive_dir: Path, out: TextIO | None = None) -> int:
         for cap in archive.captures():
             fetched = capture.read_at(archive_dir / "warc" / cap.warc_file, cap.warc_offset)
             record = parse(fetched.body, fetched.final_url, fetched.headers, sources.get(cap.source))
-            if archive.restore(cap, record) == "unchanged":
+            if archive.restore(cap, record, parser_version=PARSER_VERSION) == "unchanged":
                 unchanged += 1
             else:
                 updated += 1

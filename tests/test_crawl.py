@@ -131,3 +131,20 @@ def _paths_in_snapshot2() -> set[str]:
     from pipeline.mirror.site import Site
 
     return {p for p in Site(snapshot=2).detail_paths()}
+
+
+def test_reparse_uses_captures_only(crawled: tuple[Path, server.MirrorHandle, config.Config]) -> None:
+    archive, mirror, cfg = crawled
+    con = published_db(archive)
+    before = con.execute("SELECT id, title, text, version FROM articles ORDER BY id").fetchall()
+    con.close()
+    out = io.StringIO()
+    requests_before = len(mirror.requests) if hasattr(mirror, "requests") else None
+    assert crawl.reparse(cfg, archive, out=out) == 0
+    assert "Reparsed" in out.getvalue()
+    if requests_before is not None:
+        assert len(mirror.requests) == requests_before, "reparse made no request"
+    con = published_db(archive)
+    after = con.execute("SELECT id, title, text, version FROM articles ORDER BY id").fetchall()
+    assert after == before, "the same parser over the same captures gives the same records, no new versions"
+    assert con.execute("SELECT count(*) FROM articles WHERE parser_version IS NULL").fetchone()[0] == 0
