@@ -32,6 +32,7 @@ class Source:
     timeout: float = 20.0
     max_bytes: int = 10_000_000
     retries: int = 3
+    retry_backoff: float = 1.0  # base seconds of the exponential backoff between attempts
     retry_after_cap: float = 60.0
     max_redirects: int = 5
     near_duplicate_threshold: float = 0.8
@@ -81,6 +82,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "timeout": (int, float),
     "max_bytes": (int,),
     "retries": (int,),
+    "retry_backoff": (int, float),
     "retry_after_cap": (int, float),
     "max_redirects": (int,),
     "near_duplicate_threshold": (int, float),
@@ -121,7 +123,8 @@ def load(path: str | Path) -> Config:
     top = _key_nodes(root)
     for key in data:
         if key not in ("user_agent", "sources"):
-            raise ConfigError(f"{p}:{_line(top.get(key))}: unknown key {key!r} (allowed: user_agent, sources)")
+            raise ConfigError(f"{p}:{_line(top.get(key))}: unknown key {key!r} "
+                              "(allowed: user_agent, sources)")
     ua = data.get("user_agent", DEFAULT_USER_AGENT)
     if not isinstance(ua, str) or not ua.strip():
         raise ConfigError(f"{p}:{_line(top.get('user_agent'))}: 'user_agent' must be a non-empty string")

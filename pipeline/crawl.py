@@ -160,7 +160,7 @@ class _Crawl:
 
 async def _crawl_source(user_agent: str, source: Source, archive: store.Archive, writer: capture.WarcWriter,
                         stats: RunStats, bar: Progress) -> None:
-    async with Fetcher(source, user_agent) as fetcher:
+    async with Fetcher(source, user_agent, backoff=source.retry_backoff) as fetcher:
         crawl = _Crawl(source, fetcher, archive, writer, stats, bar)
         crawl.seed()
         hosts = max(1, len(source.allowed_hosts))

@@ -1,0 +1,81 @@
+"""A whole crawl over the fault-injecting server: it survives every fault, records it, stays in scope."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import duckdb
+from faultserver import FaultServer
+
+from pipeline import config, crawl
+
+
+def fault_config(tmp: Path, srv: FaultServer, start: list[str], **extra: object) -> config.Config:
+    host = srv.base.split("//", 1)[1]
+    settings = {"name": "faults", "start_urls": [srv.url(p) for p in start], "allowed_hosts": [host],
+                "rate": 200, "concurrency": 2, "timeout": 1.0, "retries": 2, "retry_backoff": 0.01,
+                "retry_after_cap": 0.2, "max_bytes": 200_000, "max_depth": 6, **extra}
+    p = tmp / "faults.yaml"
+    p.write_text(json.dumps({"user_agent": "partner-archive-test/0.1 (faults)", "sources": [settings]}))
+    return config.load(p)  # JSON is YAML
+
+
+def log_rows(archive: Path) -> dict[str, tuple[int | None, str | None]]:
+    con = duckdb.connect(str(archive / "archive.duckdb"), read_only=True)
+    rows = con.execute("SELECT url, status, error FROM fetch_log").fetchall()
+    # the crawler asks for canonical URLs (a trailing slash added): key the rows by the path as written above
+    return {u.split("/", 3)[-1].replace("/?", "?").rstrip("/"): (s, e) for u, s, e in rows}
+
+
+def test_crawl_survives_faults_and_records_them(tmp_path: Path, fault_server: FaultServer,
+                                                trap_server: FaultServer) -> None:
+    start = ["/links", "/flaky/a?fails=1", "/reset", "/truncated", "/slow?delay=3", "/gzip-bomb?mb=64",
+             "/big?n=500000", "/loop/a", "/offscope-redirect", "/lying-charset", "/nested?depth=3000",
+             "/status/500", "/retry-after/b?after=0.1&fails=1"]
+    cfg = fault_config(tmp_path, fault_server, start)
+    out = io.StringIO()
+    archive = tmp_path / "archive"
+    code = crawl.run(cfg, archive, out=out)
+    assert code == 1, "some pages failed: exit 1"
+    summary = out.getvalue()
+    assert "failed" in summary and "/reset" in summary
+
+    rows = log_rows(archive)
+    errors = {path: err for path, (_, err) in rows.items()}
+    assert errors["reset"] and errors["truncated"] and errors["slow?delay=3"]
+    assert errors["gzip-bomb?mb=64"] == "too_large" and errors["big?n=500000"] == "too_large"
+    assert errors["loop/a"] in ("redirect_loop", "too_many_redirects")
+    assert errors["offscope-redirect"] == "off_scope"
+    assert rows["status/500"][0] == 500
+    assert rows["flaky/a?fails=1"] == (200, None), "retried, then archived"
+    assert rows["retry-after/b?after=0.1&fails=1"] == (200, None)
+
+    con = duckdb.connect(str(archive / "archive.duckdb"), read_only=True)
+    titles = {t for (t,) in con.execute("SELECT title FROM articles").fetchall()}
+    assert "ok after 1 failures" in titles
+    text = con.execute("SELECT text FROM articles WHERE url LIKE '%lying-charset%'").fetchone()[0]
+    assert "Grüße aus Dünkirchen" in text, "the lying charset header was overruled"
+    run = con.execute("SELECT status, pages_failed FROM crawl_runs").fetchone()
+    assert run[1] >= 6
+
+    paths = fault_server.paths()
+    assert not any(p.startswith("/private/") for p in paths), "robots.txt disallow honoured"
+    assert trap_server.log == [], "nothing off scope was ever requested"
+    calendar = [p for p in paths if p.startswith("/kalender/")]
+    assert 0 < len(calendar) <= 12, "the endless calendar is bounded"
+
+
+def test_unreachable_site_exits_1_and_keeps_archive(tmp_path: Path, fault_server: FaultServer) -> None:
+    cfg = fault_config(tmp_path, fault_server, ["/page/1"])
+    archive = tmp_path / "archive"
+    assert crawl.run(cfg, archive, out=io.StringIO()) == 0
+    first = log_rows(archive)
+    assert first["page/1"] == (200, None)
+    # the same site, now answering 503 on every page: the run finishes, fails, and loses nothing
+    cfg = fault_config(tmp_path, fault_server, ["/status/503"])
+    assert crawl.run(cfg, archive, out=io.StringIO()) == 1
+    con = duckdb.connect(str(archive / "archive.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM articles WHERE url LIKE '%/page/1%'").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM crawl_runs WHERE finished IS NOT NULL").fetchone()[0] == 2
