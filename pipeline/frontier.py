@@ -27,18 +27,20 @@ class Frontier:
     Trap guards, each counted in `trapped`: URLs longer than `max_url_length`; a path segment repeated
     more than `max_segment_repeats` times (`/a/b/a/b/a/b/`); more than `max_query_variants` distinct
     queries on one path; more than `max_numeric_variants` paths that differ only in all-digit segments
-    (`/kalender/2024/05/`, `/kalender/2024/06/`, … an endless calendar). A listing URL that carries the
-    offsets of several paged lists is split into one URL per list, so each list is walked on its own
-    instead of every combination of pages.
+    (`/kalender/2024/05/`, `/kalender/2024/06/`, … an endless calendar); more than `max_list_pages`
+    pages of one paginated list. A listing URL that carries the offsets of several paged lists is split
+    into one URL per list, so each list is walked on its own instead of every combination of pages;
+    listing pages keep depth 1 however far down the list they are, so long lists fit in max_depth.
     """
 
     def __init__(self, source: Source, *, max_url_length: int = 2000, max_segment_repeats: int = 3,
-                 max_query_variants: int = 50, max_numeric_variants: int = 100,
+                 max_query_variants: int = 50, max_numeric_variants: int = 100, max_list_pages: int = 1000,
                  sample_size: int = 50) -> None:
         self.source = source
         self.max_url_length, self.max_segment_repeats = max_url_length, max_segment_repeats
         self.max_query_variants, self.max_numeric_variants = max_query_variants, max_numeric_variants
-        self.sample_size = sample_size
+        self.max_list_pages, self.sample_size = max_list_pages, sample_size
+        self._list_pages: Counter[str] = Counter()
         self._queue: deque[tuple[str, int]] = deque()
         self._seen: set[str] = set()
         self._query_variants: Counter[str] = Counter()
@@ -83,6 +85,10 @@ class Frontier:
                     self.off_scope_sample.append(url)
             return False
         pieces = self._split_lists(canonical)
+        if _PAGING.search(urlsplit(canonical).path):
+            # a page of a paginated listing is as near to the start as the listing itself: walking
+            # a list of 60 pages must not use up max_depth (list length is bounded by max_list_pages)
+            depth = min(depth, 1)
         if len(pieces) > 1:
             added = [self._add_canonical(p, depth) for p in pieces]
             return any(added)
@@ -136,12 +142,18 @@ class Frontier:
         template = self._numeric_template(path)
         if template:
             self._numeric_variants[parts.netloc + template] += 1
+        for key, _ in _PAGING.findall(parts.path):
+            self._list_pages[f"{parts.netloc}{_PAGING.sub('', parts.path)}&{key}"] += 1
         return True
 
     def _trap(self, canonical: str) -> str | None:
         if len(canonical) > self.max_url_length:
             return "URL too long"
         parts = urlsplit(canonical)
+        for key, _ in _PAGING.findall(parts.path):
+            list_key = f"{parts.netloc}{_PAGING.sub('', parts.path)}&{key}"
+            if self._list_pages[list_key] >= self.max_list_pages:
+                return "too many pages of one paginated list"
         path, _ = split_params(parts.path, "")
         segments = [s for s in path.split("/") if s]
         if segments and max(Counter(segments).values()) > self.max_segment_repeats:

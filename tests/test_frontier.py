@@ -90,6 +90,18 @@ def test_two_paged_lists_are_walked_linearly_not_as_a_cross_product() -> None:
     assert drain(f) == [(f"{LISTING}&s93=326", 1)]
 
 
+def test_a_long_list_does_not_use_up_the_depth_and_is_capped() -> None:
+    f = Frontier(krefeld(max_depth=3), max_list_pages=40)
+    f.add(LISTING, 0)
+    # page n of the list links page n+1, one hop further each time
+    for depth, offset in enumerate(range(6, 500, 5), start=1):
+        f.add(f"{LISTING}&s93={offset}&s91=1", depth)
+    listing = [(u, d) for u, d in drain(f) if "s93" in u]
+    assert len(listing) == 40 and {d for _, d in listing} == {1}
+    assert f.trapped == 99 - 40
+    assert f.add("https://www.krefeld.de/de/inhalt/from-page-40/", 2)  # an article on a deep list page
+
+
 def test_list_state_on_articles_does_not_make_new_urls() -> None:
     f = Frontier(krefeld())
     assert f.add("https://www.krefeld.de/de/inhalt/a/&c92=2147483647&s94=6", 1)
