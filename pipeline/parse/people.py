@@ -19,7 +19,8 @@ from pipeline.models import Person
 
 logger = logging.getLogger(__name__)
 
-_WORD = re.compile(r"[^\W\d_](?:[\w'’]|-(?=[^\W\d_]))*")
+# a word, hyphenated words whole ("Hans-Peter"); a hyphen must be followed by a letter
+_WORD = re.compile(r"[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*")
 _QUOTES_OPEN = "„“\"«»‚'"
 
 
@@ -43,6 +44,7 @@ class _Mention:
 
 # ---- gazetteers ----
 
+@lru_cache(maxsize=65536)
 def _german_noun(word: str) -> bool:
     """A German word that English lacks: an object after a name ("zog Frank Meyer Bilanz"), while
     second surnames ("Angel Alava Pons", "Ralph Vaughan Williams") are foreign or English too."""
@@ -58,6 +60,7 @@ def _role_rx() -> re.Pattern[str]:
     return re.compile(rf"[a-zäöüß-]*(?:{stems})(?:{endings})?")
 
 
+@lru_cache(maxsize=65536)
 def is_role_word(word: str) -> bool:
     if not word or not word[0].isupper():
         return False
@@ -67,11 +70,19 @@ def is_role_word(word: str) -> bool:
     return bool(_role_rx().fullmatch(word.lower()))
 
 
+@lru_cache(maxsize=65536)
 def _is_given(word: str) -> bool:
     names = given_names()
     return all(part in names for part in word.split("-")) and word not in lexicon("people")["not_surnames"]
 
 
+@lru_cache(maxsize=1)
+def _suffixes() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    lex = lexicon("people")
+    return tuple(lex["place_suffixes"]), tuple(lex["noun_suffixes"])
+
+
+@lru_cache(maxsize=65536)  # a pure function of the word, asked for every capitalised token many times
 def _is_surname(word: str) -> bool:
     lex = lexicon("people")
     if not word or not word[0].isupper() or word.isupper() and len(word) > 1 and len(word) <= 4:
@@ -80,11 +91,12 @@ def _is_surname(word: str) -> bool:
         return False
     low = word.lower()
     last = low.rsplit("-", 1)[-1]
-    if any(last.endswith(s) for s in lex["place_suffixes"]) and "-" in low:
+    place_suffixes, noun_suffixes = _suffixes()
+    if "-" in low and last.endswith(place_suffixes):
         return False
     if last in lex["place_suffixes"] and last not in lex["surname_place_words"]:
         return False
-    return not any(low.endswith(s) for s in lex["noun_suffixes"])
+    return not low.endswith(noun_suffixes)
 
 
 def looks_like_person(text: str) -> bool:
@@ -99,8 +111,31 @@ def looks_like_person(text: str) -> bool:
 
 # ---- scanning ----
 
+@lru_cache(maxsize=64)  # _scan and _surname_roles tokenise the same text one after the other (read-only)
 def _tokens(text: str) -> list[_Tok]:
     return [_Tok(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+@lru_cache(maxsize=1)
+def _phrase_words() -> frozenset[str]:
+    return frozenset(w for phr in lexicon("people")["role_phrases"] for w in phr.split())
+
+
+@lru_cache(maxsize=64)
+def _signals(text: str) -> tuple[bool, bool]:
+    """Necessary conditions, checked at C speed over the text's words so that most texts skip the
+    token-by-token search: (a role word or a role phrase's word occurs, a given name or role word occurs).
+    No role before a name without the first; no full-name mention without the second."""
+    words = _WORD.findall(text)
+    roles = any(map(is_role_word, words)) or not _phrase_words().isdisjoint(words)
+    if roles:
+        return True, True
+    names = given_names()
+    if not names.isdisjoint(words):
+        return False, True
+    if "-" in text:  # a hyphenated given name ("Hans-Peter") is one word: its first part must be a name
+        return False, any(w.split("-", 1)[0] in names for w in words if "-" in w)
+    return False, False
 
 
 def _adjacent(text: str, a: _Tok, b: _Tok) -> bool:
@@ -108,10 +143,15 @@ def _adjacent(text: str, a: _Tok, b: _Tok) -> bool:
     return bool(gap) and gap.isspace() and "\n" not in gap
 
 
+@lru_cache(maxsize=1)
+def _title_words() -> frozenset[str]:
+    return frozenset(t.rstrip(".").split(".")[0] for t in lexicon("people")["titles"])
+
+
 def _titles_before(text: str, toks: list[_Tok], i: int) -> int:
     """Index of the first academic-title token directly before toks[i] ("Dr.", "Prof. Dr. h. c.")."""
     lex = lexicon("people")
-    titles = {t.rstrip(".").split(".")[0] for t in lex["titles"]}
+    titles = _title_words()
     j, first = i, i
     while j > 0:
         prev = toks[j - 1]
@@ -263,14 +303,20 @@ def _role_before_comma(text: str, toks: list[_Tok], j: int) -> str | None:
 
 def _scan(text: str, role_free: bool = False) -> list[_Mention]:
     """Full-name mentions in one text, in order."""
+    roles, names = _signals(text)
+    if not names:
+        return []
     lex = lexicon("people")
     toks = _tokens(text)
     out: list[_Mention] = []
     i = 0
     while i < len(toks):
         tok = toks[i]
+        if not tok.text[0].isupper():
+            i += 1
+            continue
         after_role = i > 0 and _adjacent(text, toks[i - 1], tok) and is_role_word(toks[i - 1].text)
-        if not tok.text[0].isupper() or not (_is_given(tok.text) or after_role) or (
+        if not (_is_given(tok.text) or after_role) or (
             tok.text in lex["not_surnames"] or is_role_word(tok.text)
         ):
             i += 1
@@ -314,7 +360,8 @@ def _scan(text: str, role_free: bool = False) -> list[_Mention]:
         start = toks[first].start
         name = " ".join(text[start:last.end].split())
         key = " ".join(text[tok.start:last.end].split())
-        role = None if role_free else (_role_before(text, toks, first) or _role_after(text, last.end))
+        role = None if role_free else ((_role_before(text, toks, first) if roles else None)
+                                       or _role_after(text, last.end))
         party = None if role_free else _party_after(text, last.end)
         out.append(_Mention(name, key, last.text, role, start, last.end, party[0] if party else None))
         i = parts[-1] + 1
@@ -412,12 +459,14 @@ def _article_paragraphs(paragraphs: Iterable[str | None]) -> list[str]:
 
 def _surname_roles(text: str, mentions: list[_Mention]) -> list[tuple[str, str]]:
     """'OB Meyer', 'Bürgermeisterin Jensen': a role word right before a lone surname."""
+    if not _signals(text)[0]:
+        return []
     covered = [(m.start, m.end) for m in mentions]
     toks = _tokens(text)
     out = []
     for i in range(1, len(toks)):
         tok = toks[i]
-        if any(s <= tok.start < e for s, e in covered) or not _is_surname(tok.text):
+        if not _is_surname(tok.text) or any(s <= tok.start < e for s, e in covered):
             continue
         if i + 1 < len(toks) and _adjacent(text, tok, toks[i + 1]) and toks[i + 1].text[:1].isupper():
             continue
