@@ -221,12 +221,39 @@ def _cut_index(main: LexborNode) -> int | None:
     return None
 
 
+def _walked(node: LexborNode) -> bool:
+    """Whether _walk descends into `node` when it meets it as a child."""
+    tag = node.tag
+    return not (tag in SKIP_TAGS or tag.startswith("-") or is_hidden(node))
+
+
+def _contributes(sib: LexborNode) -> bool:
+    """Whether a child, walked by _walk as part of its parent, adds any visible non-space character."""
+    if sib.tag == "-text":
+        return bool(_SPACE.sub("", sib.text_content or "").strip())
+    if not _walked(sib):
+        return False
+    if not _SPACE.sub("", sib.text(deep=True) or "").strip():
+        return False  # no text below at all (a cheap C-level check before the walk)
+    return bool(text_lines(sib))
+
+
+def _same_lines(parent: LexborNode, node: LexborNode) -> bool:
+    """text_lines(parent) == text_lines(node), without walking the whole parent when possible: with `node`
+    walked the same inside its parent, the lines are equal exactly when no other child adds visible text
+    (other children only add whitespace and line breaks, which the stripped, non-empty lines drop)."""
+    if not _walked(node):
+        return text_lines(parent) == text_lines(node)
+    mine = node.mem_id
+    return not any(_contributes(c) for c in parent.iter(include_text=True) if c.mem_id != mine)
+
+
 def _holder(img: LexborNode, main: LexborNode) -> LexborNode:
     """The outermost wrapper of the picture that holds no text of its own (a, span, td, div …)."""
     node = img
     while node.parent is not None and node.parent.mem_id != main.mem_id:
         parent = node.parent
-        if text_lines(parent) != text_lines(node) or parent.tag in ("figure", "body", "table"):
+        if parent.tag in ("figure", "body", "table") or not _same_lines(parent, node):
             break
         node = parent
     return node
@@ -278,9 +305,10 @@ def _visible_caption(img: LexborNode, main: LexborNode) -> str | None:
     if parent is None:
         return None
     # a small wrapper (picture + caption, nothing else): its whole text is the caption
-    if parent.mem_id != main.mem_id and parent.tag not in ("body",):
-        lines = text_lines(parent)
-        if lines and len(parent.css("img")) == 1 and not parent.css_first("h1, h2, h3, h4, h5, h6, p + p"):
+    if parent.mem_id != main.mem_id and parent.tag not in ("body",) and len(parent.css("img")) == 1 \
+            and not parent.css_first("h1, h2, h3, h4, h5, h6, p + p"):
+        lines = text_lines(parent)  # (the walk last: the selector checks are cheaper)
+        if lines:
             text = _dedupe(lines)
             if len(text) <= 2 * _MAX_CAPTION:
                 return text
