@@ -88,6 +88,22 @@ class _Crawl:
             self.frontier.add(url, 0)
         self.bar.add_total(len(self.frontier))
 
+    async def seed_sitemaps(self, limit: int = 20) -> None:
+        """Pages that only a sitemap lists (robots.txt `Sitemap:` lines) are queued too."""
+        todo = []
+        for url in self.source.start_urls:
+            todo += [u for u in await self.fetcher.sitemaps(url) if u not in todo]
+        done = 0
+        while todo and done < limit:
+            url = todo.pop(0)
+            done += 1
+            fetched = await self.fetcher.fetch(url)
+            self.archive.log_fetch(self.stats.run_id, fetched, self.writer.write(fetched))
+            if fetched.ok:
+                added, nested = self.frontier.add_sitemap(fetched.body)
+                self.bar.add_total(added)
+                todo += nested
+
     async def worker(self) -> None:
         while True:
             item = self.frontier.pop()
@@ -163,6 +179,7 @@ async def _crawl_source(user_agent: str, source: Source, archive: store.Archive,
     async with Fetcher(source, user_agent, backoff=source.retry_backoff) as fetcher:
         crawl = _Crawl(source, fetcher, archive, writer, stats, bar)
         crawl.seed()
+        await crawl.seed_sitemaps()
         hosts = max(1, len(source.allowed_hosts))
         workers = max(1, min(64, source.concurrency * hosts))
         await asyncio.gather(*(crawl.worker() for _ in range(workers)))

@@ -38,7 +38,13 @@ def main(argv: list[str] | None = None) -> int:
     archive = Path(args.archive)
     try:
         cfg = demo_config(Path(args.config), args.port)
-        with server.start_in_thread(snapshot=1, port=args.port) as mirror:
+        try:
+            mirror = server.start_in_thread(snapshot=1, port=args.port)
+        except OSError as e:
+            print(f"demo: cannot serve the mirror on 127.0.0.1:{args.port}: {e} (try PORT=8766 make demo)",
+                  file=sys.stderr)
+            return 2
+        with mirror:
             print(f"Offline mirror of krefeld.de serving on {mirror.base_url}")
             code = crawl.run(cfg, archive)
         print(f"\nArchive: {archive / 'archive.duckdb'}  (WARC captures in {archive / 'warc'})")
@@ -49,11 +55,6 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as e:
         print(f"demo: {e}", file=sys.stderr)
         return e.exit_code
-    except OSError as e:
-        print(f"demo: cannot serve the mirror on 127.0.0.1:{args.port}: {e} (try PORT=8766 make demo)",
-              file=sys.stderr)
-        return 2
-
 
 if __name__ == "__main__":
     sys.exit(main())
