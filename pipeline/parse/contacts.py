@@ -165,9 +165,15 @@ def _parse_box(lines: list[str]) -> list[Contact]:
 def _label_nodes(root: LexborNode) -> list[LexborNode]:
     """Elements whose whole text is a box label ("Kontakt"), found from the text nodes (linear time)."""
     labels = {label.lower() for label in _lex()["box_labels"]}
+    # a cheap necessary condition before squashing each text: the first visible letter of some label
+    firsts = {label[:1] for label in labels}
     out = []
     for node in root.traverse(include_text=True):
-        if node.tag != "-text" or squash(node.text_content).rstrip(":").lower() not in labels:
+        if node.tag != "-text":
+            continue
+        text = node.text_content
+        if not text or text.lstrip()[:1].lower() not in firsts \
+                or squash(text).rstrip(":").lower() not in labels:
             continue
         elem = node.parent
         while elem is not None and elem.tag in ("b", "strong", "span", "font", "em", "i", "u"):

@@ -35,6 +35,8 @@ _ABBREV_END = re.compile(r"\b[A-ZÄÖÜ]\.$|\b(?:e\.V|Inc|Ltd|Co)\.$")
 
 def is_hidden(node: LexborNode) -> bool:
     attrs = node.attributes
+    if not attrs:
+        return False
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     style = (attrs.get("style") or "").replace(" ", "").lower()
@@ -205,6 +207,7 @@ def _in_teaser(img: LexborNode, main: LexborNode) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
 def _related_rx() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in lexicon("images")["related_labels"]), re.I)
 
@@ -215,8 +218,11 @@ def _cut_index(main: LexborNode) -> int | None:
     for i, node in enumerate(main.traverse(include_text=True)):
         if node.tag != "-text":
             continue
-        text = squash(node.text_content)
-        if text and len(text) < 160 and rx.search(text):
+        raw = node.text_content
+        if not raw or raw.isspace():  # most text nodes are indentation: nothing to squash
+            continue
+        text = squash(raw)
+        if len(text) < 160 and rx.search(text):
             return i
     return None
 
