@@ -365,6 +365,7 @@ def test_request_log_and_timestamps(mirror: server.MirrorHandle) -> None:
 def test_inventory_and_odd_listing_states(mirror: server.MirrorHandle) -> None:
     site = Site(1)
     kinds = {i.kind for i in site.pages()}
+    assert len({i.path for i in site.pages()}) == len(site.pages()), "each page listed once"
     assert {"press_release", "partner_page", "overview", "listing", "other"} <= kinds
     assert set(site.detail_paths()) == {i.path for i in site.pages() if i.kind != "listing"
                                         and not i.id.startswith("stub:")}

@@ -77,7 +77,9 @@ class Site:
         c = render.chrome()
         self._stubs: dict[str, tuple[str, str]] = {}
         for item in [*c["nav"], *c["service_links"], *(li for g in c["footer_groups"] for li in g["links"])]:
-            if item.get("path") and item["path"].rstrip("/") not in self._by_path:
+            path = item.get("path", "")
+            taken = path.rstrip("/") in self._by_path or path == c["listing"]["path"]
+            if path and not taken:
                 text = f"Informationen zum Thema {item['text']}."
                 self._stubs[item["path"].rstrip("/")] = (item["text"], text)
         self._stubs["/de"] = ("Startseite", "Willkommen auf den Seiten der Stadt Krefeld.")
