@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import hashlib
 import logging
 import sys
@@ -11,6 +13,7 @@ from typing import TextIO
 
 from . import __version__, capture, report, store
 from .config import Config, Source
+from .crawl_sink import Parser, Sink
 from .fetch import Fetcher
 from .frontier import Frontier
 from .models import Fetched, RunStats
@@ -49,14 +52,18 @@ def run(cfg: Config, archive_dir: Path, sources: list[str] | None = None, progre
         stats = RunStats(run_id=run_id)
         writer = capture.WarcWriter(archive_dir / "warc", prefix=f"run-{run_id:05d}")
         bar = Progress(mode=progress)
+        sink = Sink(archive, stats, PARSER_VERSION)
+        parser = Parser()
         try:
-            for source in selected:
-                asyncio.run(_crawl_source(cfg.user_agent, source, archive, writer, stats, bar))
+            # every source at once in one event loop; the archive writes are serialised by the sink
+            asyncio.run(_crawl_all(cfg.user_agent, selected, archive, writer, stats, bar, sink, parser))
             stats.status = "failed_pages" if stats.pages_failed else "ok"
         except KeyboardInterrupt:
             stats.status = "interrupted"
             raise
         finally:
+            parser.close()
+            sink.close()  # waits for a running flush, then writes what is queued (all of it WARC'd)
             bar.close()
             writer.close()
             archive.finish_run(run_id, stats)
@@ -69,21 +76,22 @@ def run(cfg: Config, archive_dir: Path, sources: list[str] | None = None, progre
 class _Crawl:
     """The state of one source's crawl: the frontier, the workers' bookkeeping and the counters."""
 
-    def __init__(self, source: Source, fetcher: Fetcher, archive: store.Archive, writer: capture.WarcWriter,
-                 stats: RunStats, bar: Progress) -> None:
-        self.source, self.fetcher, self.archive, self.writer = source, fetcher, archive, writer
-        self.stats, self.bar = stats, bar
+    def __init__(self, source: Source, fetcher: Fetcher, sink: Sink, parser: Parser,
+                 writer: capture.WarcWriter, stats: RunStats, bar: Progress,
+                 validators: dict[str, tuple[str | None, str | None]]) -> None:
+        self.source, self.fetcher, self.sink, self.parser, self.writer = source, fetcher, sink, parser, writer
+        self.stats, self.bar, self.validators = stats, bar, validators
         self.frontier = Frontier(source)
         self.known: set[str] = set()
         self.in_flight = 0
         self.wake = asyncio.Event()
 
-    def seed(self) -> None:
+    def seed(self, archive: store.Archive) -> None:
         for url in self.source.start_urls:
             self.frontier.add(url, 0)
         # Known articles are revisited every run: that is how edits and removals are noticed
         # even when no listing links to the page any more.
-        self.known = set(self.archive.known_urls(self.source.name))
+        self.known = set(archive.known_urls(self.source.name))
         for url in sorted(self.known):
             self.frontier.add(url, 0)
         self.bar.add_total(len(self.frontier))
@@ -98,7 +106,7 @@ class _Crawl:
             url = todo.pop(0)
             done += 1
             fetched = await self.fetcher.fetch(url)
-            self.archive.log_fetch(self.stats.run_id, fetched, self.writer.write(fetched))
+            self.sink.log_fetch(fetched, self.writer.write(fetched))
             if fetched.ok:
                 added, nested = self.frontier.add_sitemap(fetched.body)
                 self.bar.add_total(added)
@@ -128,10 +136,12 @@ class _Crawl:
 
     async def visit(self, url: str, depth: int) -> None:
         canonical = canonicalize(url, self.source)
-        validators = self.archive.validators(canonical) or (None, None)
+        # read before the run: only stored captures give validators (none of this run's are needed,
+        # the frontier never hands out a URL twice)
+        validators = self.validators.get(canonical) or (None, None)
         fetched = await self.fetcher.fetch(url, etag=validators[0], last_modified=validators[1])
         ref = self.writer.write(fetched) if fetched.status is not None else None
-        self.archive.log_fetch(self.stats.run_id, fetched, ref)
+        self.sink.log_fetch(fetched, ref)
         if fetched.error == "robots":
             self.stats.skipped_robots += 1
             return
@@ -140,51 +150,65 @@ class _Crawl:
             return
         self.stats.pages_fetched += 1
         if fetched.not_modified:
-            self.archive.touch(self.stats.run_id, canonical)
+            self.sink.touch(canonical)
             self.stats.pages_unchanged += 1
             return
         if fetched.error is None and fetched.status in GONE_STATUSES:
             if canonical in self.known:
-                self.archive.mark_gone(self.stats.run_id, canonical)
+                self.sink.mark_gone(canonical)
                 self.stats.pages_gone += 1
             return
         if not fetched.ok:
             self.stats.pages_failed += 1
             self.stats.failed_urls.append(f"{url} ({fetched.error or fetched.status})")
             return
-        self.handle_page(fetched, depth, ref)
+        await self.handle_page(fetched, depth, ref)
 
-    def handle_page(self, fetched: Fetched, depth: int, ref: capture.WarcRef | None) -> None:
+    async def handle_page(self, fetched: Fetched, depth: int, ref: capture.WarcRef | None) -> None:
         ctype = fetched.headers.get("content-type", "text/html").lower()
         if not any(t in ctype for t in HTML_TYPES):
             return
-        record = parse(fetched.body, fetched.final_url, fetched.headers, self.source)
+        record, feats = await self.parser.parse(fetched, self.source)
         added = sum(self.frontier.add(link, depth + 1) for link in record.links)
         self.bar.add_total(added)
         if record.kind == "listing":
             return
-        outcome = self.archive.store(self.stats.run_id, self.source.name, record, fetched, warc=ref,
-                                     threshold=self.source.near_duplicate_threshold,
-                                     parser_version=PARSER_VERSION)
-        if outcome == "new":
-            self.stats.pages_new += 1
-        elif outcome == "changed":
-            self.stats.pages_changed += 1
-        else:
-            self.stats.pages_unchanged += 1
+        # the body is in the WARC file already; the store needs only the request's metadata
+        await self.sink.store(self.source, record, dataclasses.replace(fetched, body=b""), ref, feats)
 
 
-async def _crawl_source(user_agent: str, source: Source, archive: store.Archive, writer: capture.WarcWriter,
-                        stats: RunStats, bar: Progress) -> None:
-    async with Fetcher(source, user_agent, backoff=source.retry_backoff) as fetcher:
-        crawl = _Crawl(source, fetcher, archive, writer, stats, bar)
-        crawl.seed()
-        await crawl.seed_sitemaps()
-        hosts = max(1, len(source.allowed_hosts))
-        workers = max(1, min(64, source.concurrency * hosts))
-        await asyncio.gather(*(crawl.worker() for _ in range(workers)))
+async def _crawl_all(user_agent: str, selected: list[Source], archive: store.Archive,
+                     writer: capture.WarcWriter, stats: RunStats, bar: Progress, sink: Sink,
+                     parser: Parser) -> None:
+    validators = archive.all_validators()  # read before the sink starts writing from its thread
+    async with contextlib.AsyncExitStack() as stack:
+        crawls = []
+        for source in selected:
+            fetcher = Fetcher(source, user_agent, backoff=source.retry_backoff)
+            await stack.enter_async_context(fetcher)
+            crawl = _Crawl(source, fetcher, sink, parser, writer, stats, bar, validators)
+            crawl.seed(archive)
+            crawls.append(crawl)
+        sink.start()
+
+        async def crawl_then_finish() -> None:
+            try:
+                await asyncio.gather(*(_crawl_source(c) for c in crawls))
+            finally:
+                sink.finish()  # the writer's last flush; after a cancellation run()'s sink.close() does it
+
+        # a failing writer ends the run at once instead of leaving the crawlers waiting for it
+        await asyncio.gather(crawl_then_finish(), sink.run())
+    for crawl in crawls:
         # visit() counted robots refusals and off-scope redirects; links never queued are the frontier's
         stats.off_scope += crawl.frontier.off_scope
+
+
+async def _crawl_source(crawl: _Crawl) -> None:
+    await crawl.seed_sitemaps()
+    hosts = max(1, len(crawl.source.allowed_hosts))
+    workers = max(1, min(64, crawl.source.concurrency * hosts))
+    await asyncio.gather(*(crawl.worker() for _ in range(workers)))
 
 
 def _print_summary(stats: RunStats, out: TextIO, report_paths: tuple[Path, Path] | None) -> None:

@@ -26,6 +26,12 @@ WORK_DB = Path("work") / "crawl.duckdb"
 PUBLISHED = "archive.duckdb"
 LOCK = "crawl.lock"
 BATCH = 2000  # store_many writes this many records per transaction: memory stays flat
+FETCH_COLS = ["run_id", "url", "final_url", "status", "bytes", "error", "fetched_at", "elapsed",
+              "not_modified", "etag", "last_modified", "content_type", "warc_file", "warc_offset"]
+_FETCH_CASTS = {"run_id": "INTEGER", "url": "VARCHAR", "final_url": "VARCHAR", "status": "INTEGER",
+                "bytes": "BIGINT", "error": "VARCHAR", "fetched_at": "TIMESTAMP", "elapsed": "DOUBLE",
+                "not_modified": "BOOLEAN", "etag": "VARCHAR", "last_modified": "VARCHAR",
+                "content_type": "VARCHAR", "warc_file": "VARCHAR", "warc_offset": "BIGINT"}
 
 
 class Capture(NamedTuple):
@@ -154,6 +160,30 @@ class Archive:
              header(fetched, "last-modified"), header(fetched, "content-type"),
              ref[0] if ref else None, ref[1] if ref else None])
 
+    @staticmethod
+    def fetch_row(run_id: int, fetched: Fetched, warc: tuple[str, int] | None = None) -> dict[str, object]:
+        """The fetch_log row of one request (small: no body), for `log_fetches`."""
+        return {"run_id": run_id, "url": fetched.url, "final_url": fetched.final_url,
+                "status": fetched.status, "bytes": len(fetched.body), "error": fetched.error,
+                "fetched_at": utc(fetched.fetched_at), "elapsed": fetched.elapsed,
+                "not_modified": fetched.not_modified, "etag": header(fetched, "etag"),
+                "last_modified": header(fetched, "last-modified"),
+                "content_type": header(fetched, "content-type"),
+                "warc_file": str(warc[0]) if warc else None, "warc_offset": int(warc[1]) if warc else None}
+
+    def log_fetches(self, rows: list[dict[str, object]]) -> None:
+        """The bulk form of log_fetch: many `fetch_row`s in one statement."""
+        if rows:
+            with self._tx():
+                ingest.insert(self.con, "fetch_log", rows, FETCH_COLS, _FETCH_CASTS)
+
+    def all_validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """`validators` of every stored URL at once (a crawl reads them before it starts writing)."""
+        rows = self.con.execute("SELECT url, first(etag ORDER BY article_id), "
+                                "first(last_modified ORDER BY article_id) FROM article_urls "
+                                "WHERE etag IS NOT NULL OR last_modified IS NOT NULL GROUP BY url").fetchall()
+        return {r[0]: (r[1], r[2]) for r in rows}
+
     def validators(self, url: str) -> tuple[str | None, str | None] | None:
         """(etag, last_modified) stored with the last capture of this URL's article, or None.
 
@@ -215,6 +245,19 @@ class Archive:
             flush()
         return outcomes
 
+    def store_features(self, run_id: int, source: str,
+                       items: list[tuple[Record, Fetched, tuple[str, int] | None, ingest.Features | None]],
+                       threshold: float = 0.8, parser_version: str | None = None) -> list[str]:
+        """store_many for records whose dedup features were computed elsewhere (the crawl's parse
+        workers): same decisions, in order, one transaction."""
+        for record, _, _, _ in items:
+            if record.kind == "listing":
+                raise ArchiveError(f"{record.url}: a listing is not an article and is not stored")
+        refs = self._warc_refs
+        prepared = [ingest.prepare(r, f, w or refs.get(f.url) or refs.get(f.final_url), x)
+                    for r, f, w, x in items]
+        return self._ingest(run_id, source, prepared, threshold, parser_version) if prepared else []
+
     def _workers(self) -> Pool | None:
         """Worker processes for bulk dedup features (spawned: forking a process that runs DuckDB
         threads is unsafe). None where processes cannot be started; the work is then done here."""
@@ -251,6 +294,18 @@ class Archive:
             self.con.execute("UPDATE article_urls SET last_seen = ?, gone_since = NULL WHERE url = ?",
                              [now, url])
         return True
+
+    def touch_many(self, run_id: int, urls: list[str]) -> None:
+        """touch() for many 304 answers in one transaction (same updates, set-based)."""
+        if not urls:
+            return
+        now = utc(None)
+        with self._tx():
+            self.con.execute("UPDATE articles SET last_seen = ?, last_run = ?, gone_since = NULL WHERE id IN "
+                             "(SELECT min(article_id) FROM article_urls WHERE url IN (SELECT unnest(?)) "
+                             "GROUP BY url)", [now, run_id, urls])
+            self.con.execute("UPDATE article_urls SET last_seen = ?, gone_since = NULL WHERE url IN "
+                             "(SELECT unnest(?))", [now, urls])
 
     def mark_gone(self, run_id: int, url: str) -> bool:
         """A 404/410 for a known URL: gone_since is set (once), nothing is deleted.
