@@ -338,16 +338,18 @@ def extract_images(main_node: LexborNode | None, base_url: str) -> list[Image]:
     """The pictures of the main content, in page order, each once."""
     if main_node is None:
         return []
-    cut = _cut_index(main_node)
-    positions: dict[int, int] = {}
-    if cut is not None:
-        positions = {n.mem_id: i for i, n in enumerate(main_node.traverse(include_text=True))}
+    cut: int | None = None
+    positions: dict[int, int] | None = None  # found at the first picture that needs them (a tree walk)
     out: list[Image] = []
     seen: set[str] = set()
     for img in main_node.css("img"):
         src = _src(img)
         if not src or _is_layout(img, main_node, src):
             continue
+        if positions is None:
+            cut = _cut_index(main_node)
+            positions = {} if cut is None else {
+                n.mem_id: i for i, n in enumerate(main_node.traverse(include_text=True))}
         if cut is not None and positions.get(img.mem_id, 0) > cut:
             continue
         if _in_teaser(img, main_node):
