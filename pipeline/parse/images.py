@@ -212,11 +212,14 @@ def _related_rx() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in lexicon("images")["related_labels"]), re.I)
 
 
-def _cut_index(main: LexborNode) -> int | None:
-    """Document position (index in main.traverse()) of a teaser-list label, if any."""
+def _cut_index(main: LexborNode, stop: int | None = None) -> int | None:
+    """Document position (index in main.traverse()) of a teaser-list label, if any before the node with
+    mem_id `stop` (the last picture: a label after it cuts nothing)."""
     rx = _related_rx()
     for i, node in enumerate(main.traverse(include_text=True)):
         if node.tag != "-text":
+            if node.mem_id == stop:
+                return None
             continue
         raw = node.text_content
         if not raw or raw.isspace():  # most text nodes are indentation: nothing to squash
@@ -236,12 +239,12 @@ def _walked(node: LexborNode) -> bool:
 def _contributes(sib: LexborNode) -> bool:
     """Whether a child, walked by _walk as part of its parent, adds any visible non-space character."""
     if sib.tag == "-text":
-        return bool(_SPACE.sub("", sib.text_content or "").strip())
-    if not _walked(sib):
-        return False
-    if not _SPACE.sub("", sib.text(deep=True) or "").strip():
-        return False  # no text below at all (a cheap C-level check before the walk)
-    return bool(text_lines(sib))
+        text = sib.text_content
+        return bool(text) and not text.isspace() and bool(_SPACE.sub("", text).strip())
+    below = sib.text(deep=True)
+    if not below or below.isspace() or not _SPACE.sub("", below).strip():
+        return False  # no text below at all (cheap C-level checks before the attributes and the walk)
+    return _walked(sib) and bool(text_lines(sib))
 
 
 def _same_lines(parent: LexborNode, node: LexborNode) -> bool:
@@ -342,12 +345,13 @@ def extract_images(main_node: LexborNode | None, base_url: str) -> list[Image]:
     positions: dict[int, int] | None = None  # found at the first picture that needs them (a tree walk)
     out: list[Image] = []
     seen: set[str] = set()
-    for img in main_node.css("img"):
+    imgs = main_node.css("img")
+    for img in imgs:
         src = _src(img)
         if not src or _is_layout(img, main_node, src):
             continue
         if positions is None:
-            cut = _cut_index(main_node)
+            cut = _cut_index(main_node, imgs[-1].mem_id)
             positions = {} if cut is None else {
                 n.mem_id: i for i, n in enumerate(main_node.traverse(include_text=True))}
         if cut is not None and positions.get(img.mem_id, 0) > cut:
