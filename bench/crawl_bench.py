@@ -119,14 +119,23 @@ def run_measured(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, s
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, cwd=cwd)
         ps = psutil.Process(proc.pid)
         peak = 0
+        trace: list[str] = []  # BENCH_TRACE=1: the RSS of each process of the tree every second
+        next_trace = 0.0
         while proc.poll() is None:
             try:
-                rss = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
-                peak = max(peak, rss)
+                kids = [c.memory_info().rss for c in ps.children(recursive=True)]
+                own = ps.memory_info().rss
+                peak = max(peak, own + sum(kids))
+                if time.monotonic() - t0 >= next_trace:
+                    next_trace += 1.0
+                    trace.append(f"{time.monotonic() - t0:5.1f}s {own >> 20} MB + children "
+                                 f"{[k >> 20 for k in kids]} MB")
             except psutil.Error:
                 pass
             time.sleep(0.02)
         wall = time.monotonic() - t0
+        if os.environ.get("BENCH_TRACE"):
+            print(f"--- RSS of {Path(cmd[0]).name} {cmd[1]}:", *trace, sep="\n  ", file=sys.stderr)
         out.seek(0)
         err.seek(0)
         errors = err.read()
