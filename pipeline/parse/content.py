@@ -49,8 +49,21 @@ _RELATED = re.compile(
     re.I)
 # a line of a contact box: "Telefon: 0 21 51 / 86-1554", "E-Mail: …", "Zimmer B 209", "Anschrift"
 _CONTACT_LINE = re.compile(
-    r"(?:^|\n)(?:tel(?:efon)?\.?|fon|fax|telefax|mobil|e-?mail|zimmer|raum|anschrift|postanschrift|"
+    r"(?:tel(?:efon)?\.?|fon|fax|telefax|mobil|e-?mail|zimmer|raum|anschrift|postanschrift|"
     r"besucheranschrift)(?:\s*:|\s+[\d(+]|\s*\n|$)", re.I)
+
+
+def _contact_line(text: str) -> bool:
+    """Whether a line of `text` starts like a contact box line (tried at line starts only: a regex
+    search for "(?:^|\n)…" would try every position)."""
+    if _CONTACT_LINE.match(text):
+        return True
+    i = text.find("\n")
+    while i >= 0:
+        if _CONTACT_LINE.match(text, i + 1):
+            return True
+        i = text.find("\n", i + 1)
+    return False
 
 
 _CREDIT = re.compile(
@@ -70,6 +83,7 @@ def is_caption_text(text: str, lay: Layout, captions: set[str]) -> bool:
     return any(text.startswith(a) and len(text) <= len(a) + 80 for a in lay.alts) if lay.alts else False
 
 
+_COOKIE_WORD = re.compile("cookie", re.I)  # both _COOKIE branches need it: a cheap check first
 _COOKIE = re.compile(r"\bcookies?\b.{0,200}\b(?:verwende|nutz|setz|einsatz|akzeptier|zustimm|einverstanden|"
                      r"use|accept|consent)|\b(?:verwende|nutz|setz|use)\w*\b.{0,80}\bcookies?\b", re.I | re.S)
 
@@ -89,7 +103,11 @@ def is_date_line(text: str) -> bool:
 
 def _good(b: Block) -> bool:
     return (not b.flags & (BOILER | CAPTION) and len(b.text) >= 40 and b.link_density < 0.3
-            and not (len(b.text) < 600 and _COOKIE.search(b.text)))
+            and not (len(b.text) < 600 and _cookie_notice(b.text)))
+
+
+def _cookie_notice(text: str) -> bool:
+    return _COOKIE_WORD.search(text) is not None and _COOKIE.search(text) is not None
 
 
 def choose_container(lay: Layout) -> int:
@@ -182,7 +200,7 @@ def main_blocks(lay: Layout, container: int, extra: list[int] | None = None) -> 
             continue
         if b.flags & (BOILER | CAPTION) or is_caption_text(text, lay, captions):
             continue
-        if len(text) < 400 and _CONTACT_LINE.search(text) or len(text) < 600 and _COOKIE.search(text):
+        if len(text) < 400 and _contact_line(text) or len(text) < 600 and _cookie_notice(text):
             continue
         if is_heading and b.heading_link:
             # a linked heading is a teaser title: drop its item (title, teaser sentence) when small
