@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import dataclasses
+import gc
 import hashlib
 import logging
 import sys
@@ -67,10 +69,21 @@ def run(cfg: Config, archive_dir: Path, sources: list[str] | None = None, progre
             bar.close()
             writer.close()
             archive.finish_run(run_id, stats)
+            _release_memory()  # the crawl's freed heap goes back before the index build needs memory
             archive.publish()
         paths = report.write_run_report(archive.con, run_id, archive_dir / "reports")
     _print_summary(stats, out, paths)
     return 1 if stats.pages_failed else 0
+
+
+def _release_memory() -> None:
+    gc.collect()
+    with contextlib.suppress(ImportError):
+        import pyarrow
+
+        pyarrow.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc keeps freed arenas otherwise
 
 
 class _Crawl:
