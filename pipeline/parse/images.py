@@ -43,9 +43,12 @@ def is_hidden(node: LexborNode) -> bool:
     return "display:none" in style or "visibility:hidden" in style
 
 
-def _walk(node: LexborNode, out: list[str]) -> None:
+def _walk(node: LexborNode, out: list[str], cap: int | None = None) -> bool:
+    """Collect the visible text pieces; with `cap`, give up (False) once more than `cap` visible
+    characters (neither white space nor zero-width spaces: each of them stays in the lines) were met."""
     # iterative: pathological nesting must not exhaust the stack
     stack: list[LexborNode | str] = list(reversed(list(node.iter(include_text=True))))
+    seen = 0
     while stack:
         item = stack.pop()
         if isinstance(item, str):
@@ -53,7 +56,12 @@ def _walk(node: LexborNode, out: list[str]) -> None:
             continue
         tag = item.tag
         if tag == "-text":
-            out.append(item.text_content or "")
+            text = item.text_content or ""
+            out.append(text)
+            if cap is not None and text:
+                seen += sum(map(len, text.split())) - text.count("\u200b")
+                if seen > cap:
+                    return False
             continue
         if tag in SKIP_TAGS or tag.startswith("-") or is_hidden(item):
             continue
@@ -62,6 +70,7 @@ def _walk(node: LexborNode, out: list[str]) -> None:
             out.append("\n")
             stack.append("\n")
         stack.extend(reversed(list(item.iter(include_text=True))))
+    return True
 
 
 def text_lines(node: LexborNode | None) -> list[str]:
@@ -73,6 +82,19 @@ def text_lines(node: LexborNode | None) -> list[str]:
         parts.append(node.text_content or "")
     else:
         _walk(node, parts)
+    return _lines(parts)
+
+
+def _lines_within(node: LexborNode, cap: int) -> list[str] | None:
+    """text_lines(node), or None when they hold more than `cap` visible characters (so that the lines
+    joined by spaces are longer than `cap`): the walk stops there."""
+    if node.tag == "-text":
+        return text_lines(node)
+    parts: list[str] = []
+    return _lines(parts) if _walk(node, parts, cap) else None
+
+
+def _lines(parts: list[str]) -> list[str]:
     lines = (_SPACE.sub(" ", ln).strip() for ln in "".join(parts).split("\n"))
     return [ln for ln in lines if ln]
 
@@ -244,7 +266,7 @@ def _contributes(sib: LexborNode) -> bool:
     below = sib.text(deep=True)
     if not below or below.isspace() or not _SPACE.sub("", below).strip():
         return False  # no text below at all (cheap C-level checks before the attributes and the walk)
-    return _walked(sib) and bool(text_lines(sib))
+    return _walked(sib) and _lines_within(sib, 0) is None  # any visible character at all
 
 
 def _same_lines(parent: LexborNode, node: LexborNode) -> bool:
@@ -323,7 +345,9 @@ def _visible_caption(img: LexborNode, main: LexborNode) -> str | None:
                 return text
     sib = holder.next
     while sib is not None:
-        lines = text_lines(sib)
+        lines = _lines_within(sib, _MAX_CAPTION)  # (a longer text is no caption: no need to walk it all)
+        if lines is None:
+            return None
         if lines:
             return _dedupe(lines) if _caption_like(sib, lines, img) else None
         sib = sib.next
