@@ -98,6 +98,9 @@ class _Crawl:
         self.known: set[str] = set()
         self.in_flight = 0
         self.wake = asyncio.Event()
+        # links whose answer from the frontier can no longer change (queued once, off scope, not
+        # http, already seen): every page repeats its site's navigation, so most links are these
+        self.settled: set[str] = set()
 
     def seed(self, archive: store.Archive) -> None:
         for url in self.source.start_urls:
@@ -177,13 +180,26 @@ class _Crawl:
             return
         await self.handle_page(fetched, depth, ref)
 
+    def follow(self, links: list[str], depth: int) -> int:
+        """Offer a page's links to the frontier; returns how many were queued."""
+        fr, settled, added = self.frontier, self.settled, 0
+        for link in links:
+            if link in settled:
+                continue
+            before = fr.off_scope + fr.ignored + fr.duplicates
+            if fr.add(link, depth):
+                added += 1
+                settled.add(link)
+            elif fr.off_scope + fr.ignored + fr.duplicates != before:
+                settled.add(link)  # not too deep or over a limit: those could change with depth
+        return added
+
     async def handle_page(self, fetched: Fetched, depth: int, ref: capture.WarcRef | None) -> None:
         ctype = fetched.headers.get("content-type", "text/html").lower()
         if not any(t in ctype for t in HTML_TYPES):
             return
         record, feats = await self.parser.parse(fetched, self.source)
-        added = sum(self.frontier.add(link, depth + 1) for link in record.links)
-        self.bar.add_total(added)
+        self.bar.add_total(self.follow(record.links, depth + 1))
         if record.kind == "listing":
             return
         # the body is in the WARC file already; the store needs only the request's metadata
