@@ -242,6 +242,12 @@ def _role_after(text: str, end: int) -> str | None:
     return phrase.strip(" ,")
 
 
+@lru_cache(maxsize=1)
+def _role_phrases() -> tuple[tuple[str, int, str], ...]:
+    """Each role phrase with its number of words and its last word (as the tokens' join would end)."""
+    return tuple((phr, len(phr.split()), phr.split(" ")[-1]) for phr in lexicon("people")["role_phrases"])
+
+
 def _role_before(text: str, toks: list[_Tok], first: int) -> str | None:
     """A role word directly before the name (after "a. D."), with lowercase attributes as written."""
     j = first - 1
@@ -257,9 +263,10 @@ def _role_before(text: str, toks: list[_Tok], first: int) -> str | None:
         return _role_before_comma(text, toks, j)
     end = toks[j].end
     lex = lexicon("people")
-    for phr in lex["role_phrases"]:
-        n = len(phr.split())
-        if j - n + 1 >= 0 and " ".join(t.text for t in toks[j - n + 1:j + 1]) == phr:
+    last = toks[j].text
+    for phr, n, phr_last in _role_phrases():
+        # (tokens hold no spaces: the phrase's last word must be this token before any joining)
+        if last == phr_last and j - n + 1 >= 0 and " ".join(t.text for t in toks[j - n + 1:j + 1]) == phr:
             return phr + suffix
     if not is_role_word(toks[j].text):
         return None
