@@ -16,6 +16,8 @@ STRONG_BOILER = 64  # (name flags only) a furniture word that never names a wrap
 
 BOILER_TAGS = frozenset({"nav", "aside", "footer", "menu"})
 FLAGGED_TAGS = frozenset({"article", "main", "header", "figcaption", "figure"})  # flags from the tag alone
+# the only attributes element_flags reads: an element without any of them inherits its parent's flags
+FLAG_ATTRS = frozenset({"hidden", "aria-hidden", "style", "id", "class", "role", "itemprop"})
 BOILER_ROLES = frozenset({
     "navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "toolbar",
     "dialog", "alertdialog", "tablist",

@@ -15,6 +15,7 @@ from .names import (  # noqa: F401 - the flags are part of this module's interfa
     BOILER,
     BOILER_TAGS,
     CAPTION,
+    FLAG_ATTRS,
     FLAGGED_TAGS,
     HEADER,
     MAIN_HINT,
@@ -197,11 +198,11 @@ def layout(root: Any) -> Layout:
             fl: int | None = inherited
         else:
             attrs = node.attributes
-            if not attrs and tag not in FLAGGED_TAGS:
-                fl = inherited  # the common bare <div>, <p>, <li>: nothing to learn
+            if tag == "a" and attrs:
+                _note_image(attrs, lay)
+            if tag not in FLAGGED_TAGS and (not attrs or FLAG_ATTRS.isdisjoint(attrs)):
+                fl = inherited  # the common bare <div>, <p>, <li>, <a href>: nothing to learn
             else:
-                if tag == "a" and attrs:
-                    _note_image(attrs, lay)
                 fl = element_flags(attrs, tag, inherited)
         if fl is None:
             if tag not in BOILER_TAGS and len(lay.titles) < 200:
