@@ -83,6 +83,7 @@ class Sink:
         self.stores = 0
         self.thread: concurrent.futures.ThreadPoolExecutor | None = None
         self.finishing = False
+        self.done: list[tuple[Counter[str], list[str]]] = []  # finished flushes not yet counted
         self.wake = asyncio.Event()
         self.space = asyncio.Event()
 
@@ -126,7 +127,8 @@ class Sink:
                 rows, ops = self.fetch_rows, self.ops
                 self.fetch_rows, self.ops, self.stores = [], [], 0
                 self.space.set()
-                self._count(await loop.run_in_executor(self.thread, self._write, rows, ops))
+                await loop.run_in_executor(self.thread, self._write, rows, ops)
+                self._count()
             if self.finishing and not (self.fetch_rows or self.ops):
                 return
 
@@ -138,18 +140,20 @@ class Sink:
         if self.fetch_rows or self.ops:
             rows, ops = self.fetch_rows, self.ops
             self.fetch_rows, self.ops, self.stores = [], [], 0
-            self._count(self._write(rows, ops))
+            self._write(rows, ops)
+        self._count()
 
-    def _count(self, result: tuple[Counter[str], list[str]]) -> None:
-        outcomes, failed = result
-        self.stats.pages_new += outcomes["new"]
-        self.stats.pages_changed += outcomes["changed"]
-        self.stats.pages_unchanged += outcomes["unchanged"]
-        self.stats.pages_failed += len(failed)
-        self.stats.failed_urls.extend(failed)
+    def _count(self) -> None:
+        """Move the finished flushes' outcomes into the run's counters, in the caller's thread."""
+        while self.done:
+            outcomes, failed = self.done.pop(0)
+            self.stats.pages_new += outcomes["new"]
+            self.stats.pages_changed += outcomes["changed"]
+            self.stats.pages_unchanged += outcomes["unchanged"]
+            self.stats.pages_failed += len(failed)
+            self.stats.failed_urls.extend(failed)
 
-    def _write(self, rows: list[dict[str, object]],
-               ops: list[tuple[Any, ...]]) -> tuple[Counter[str], list[str]]:
+    def _write(self, rows: list[dict[str, object]], ops: list[tuple[Any, ...]]) -> None:
         """One flush, in the writer thread: the fetch log, each source's stores in their order (one
         transaction per source), then the 304 touches and the gone marks. Within one run a URL is
         visited once, so regrouping the flush cannot reorder two writes about the same URL."""
@@ -167,7 +171,8 @@ class Sink:
         for op in ops:
             if op[0] == "gone":
                 archive.mark_gone(run_id, op[1])
-        return outcomes, failed
+        # handed over, not returned: a flush that outlives a cancelled crawl is still counted
+        self.done.append((outcomes, failed))
 
     def _store(self, group: list[tuple[Any, ...]], outcomes: Counter[str], failed: list[str]) -> None:
         source: Source = group[0][1]
