@@ -66,10 +66,10 @@ _TAXONOMY = re.compile(r"(?:^|\s)(?:category|tag|tags|post_tag|topic|rubrik|ress
                        re.I)
 
 
-# a quick pre-check (a necessary condition): the longest part of some vocabulary word as a substring
-_ANY_WORD = re.compile("|".join(sorted(
-    {re.escape(max(re.split(r"[-_]", word), key=len))
-     for word in _BOILER_NAMES | _CAPTION_NAMES | _MAIN_NAMES | _HIDDEN_NAMES}, key=len, reverse=True)))
+# a quick pre-check (a necessary condition): a known word is a split word of the names, or two of them
+# joined by "-"; so some split word must be a part of some vocabulary word (one C-level set test)
+_WORD_PARTS = frozenset(part for word in _BOILER_NAMES | _CAPTION_NAMES | _MAIN_NAMES | _HIDDEN_NAMES
+                        for part in _NAME_SPLIT.split(word) if part)
 
 
 @lru_cache(maxsize=16384)
@@ -77,7 +77,7 @@ def _name_flags(names: str) -> int:
     """What an element's id and class say: -1 hidden, else BOILER/CAPTION/MAIN_HINT bits (cached:
     class names repeat a lot within and across pages)."""
     names = names.lower()
-    if not _ANY_WORD.search(names):  # most class names ("row", "col-md-6") hold no known word at all
+    if _WORD_PARTS.isdisjoint(_NAME_SPLIT.split(names)):  # most ("row", "col-md-6") hold no known word
         return 0
     if not _HIDDEN_NAMES.isdisjoint(names.split()):  # whole class names only: "hidden-xs" is visible
         return -1
