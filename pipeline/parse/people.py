@@ -60,6 +60,18 @@ def _role_rx() -> re.Pattern[str]:
     return re.compile(rf"[a-zäöüß-]*(?:{stems})(?:{endings})?")
 
 
+_ROLE_CHARS = "abcdefghijklmnopqrstuvwxyzäöüß-"  # the letters of _role_rx's leading class
+
+
+@lru_cache(maxsize=1)
+def _role_suffixes() -> tuple[str, ...] | None:
+    """Every stem + optional ending: with plain-letter stems, _role_rx matches a word exactly when the word
+    ends with one of them and holds only _ROLE_CHARS (two C-level string tests instead of the regex)."""
+    lex = lexicon("people")
+    out = tuple(stem + end for stem in lex["role_stems"] for end in ("", *lex["role_endings"]))
+    return out if all(not s.strip(_ROLE_CHARS) for s in out) else None
+
+
 @lru_cache(maxsize=65536)
 def is_role_word(word: str) -> bool:
     if not word or not word[0].isupper():
@@ -67,7 +79,11 @@ def is_role_word(word: str) -> bool:
     lex = lexicon("people")
     if word in lex["role_words"]:
         return True
-    return bool(_role_rx().fullmatch(word.lower()))
+    low = word.lower()
+    suffixes = _role_suffixes()
+    if suffixes is None:
+        return bool(_role_rx().fullmatch(low))
+    return low.endswith(suffixes) and not low.strip(_ROLE_CHARS)
 
 
 @lru_cache(maxsize=65536)
