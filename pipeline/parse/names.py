@@ -72,6 +72,12 @@ _WORD_PARTS = frozenset(part for word in _BOILER_NAMES | _CAPTION_NAMES | _MAIN_
                         for part in _NAME_SPLIT.split(word) if part)
 
 
+# first words of the hyphenated known words ("widget" of "widget-area"): pairs matter only after them
+_PAIR_FIRSTS = frozenset(word.split("-", 1)[0]
+                         for word in _BOILER_NAMES | _CAPTION_NAMES | _MAIN_NAMES | _STRONG_BOILER_NAMES
+                         if "-" in word)
+
+
 @lru_cache(maxsize=16384)
 def _name_flags(names: str) -> int:
     """What an element's id and class say: -1 hidden, else BOILER/CAPTION/MAIN_HINT bits (cached:
@@ -86,7 +92,8 @@ def _name_flags(names: str) -> int:
     words = [w for w in _NAME_SPLIT.split(names) if w]
     # single words and hyphen/underscore pairs ("social-links", "image-caption")
     tokens = set(words)
-    tokens.update(f"{a}-{b}" for a, b in zip(words, words[1:], strict=False))
+    if not _PAIR_FIRSTS.isdisjoint(tokens):  # else no pair can be a known word: not worth building
+        tokens.update(f"{a}-{b}" for a, b in zip(words, words[1:], strict=False))
     flags = 0
     if not _BOILER_NAMES.isdisjoint(tokens):
         flags |= BOILER
