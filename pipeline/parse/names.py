@@ -65,6 +65,8 @@ _TAXONOMY = re.compile(r"(?:^|\s)(?:category|tag|tags|post_tag|topic|rubrik|ress
                        r"|--[a-z0-9-]+",
                        re.I)
 
+_TAXONOMY_WORDS = frozenset(["category", "tag", "tags", "post", "topic", "rubrik", "ressort", "section",
+                             "has", "with", "without", "no", "show", "hide", "allow", "enable", "disable"])
 
 # a quick pre-check (a necessary condition): a known word is a split word of the names, or two of them
 # joined by "-"; so some split word must be a part of some vocabulary word (one C-level set test)
@@ -83,11 +85,13 @@ def _name_flags(names: str) -> int:
     """What an element's id and class say: -1 hidden, else BOILER/CAPTION/MAIN_HINT bits (cached:
     class names repeat a lot within and across pages)."""
     names = names.lower()
-    if _WORD_PARTS.isdisjoint(_NAME_SPLIT.split(names)):  # most ("row", "col-md-6") hold no known word
+    split = _NAME_SPLIT.split(names)
+    if _WORD_PARTS.isdisjoint(split):  # most ("row", "col-md-6") hold no known word
         return 0
     if not _HIDDEN_NAMES.isdisjoint(names.split()):  # whole class names only: "hidden-xs" is visible
         return -1
-    if "-" in names:
+    # (each _TAXONOMY match holds "--" or one of _TAXONOMY_WORDS as a split word; ASCII: plain re.I)
+    if "-" in names and ("--" in names or not names.isascii() or not _TAXONOMY_WORDS.isdisjoint(split)):
         names = _TAXONOMY.sub(" ", names)
     words = [w for w in _NAME_SPLIT.split(names) if w]
     # single words and hyphen/underscore pairs ("social-links", "image-caption")
