@@ -169,9 +169,7 @@ def _label_nodes(root: LexborNode) -> list[LexborNode]:
     firsts = {label[:1] for label in labels}
     out = []
     for node in root.traverse(include_text=True):
-        if node.tag != "-text":
-            continue
-        text = node.text_content
+        text = node.text_content  # None for elements and comments: cheaper than asking for the tag
         if not text or text.lstrip()[:1].lower() not in firsts \
                 or squash(text).rstrip(":").lower() not in labels:
             continue
