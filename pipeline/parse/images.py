@@ -239,11 +239,11 @@ def _cut_index(main: LexborNode, stop: int | None = None) -> int | None:
     mem_id `stop` (the last picture: a label after it cuts nothing)."""
     rx = _related_rx()
     for i, node in enumerate(main.traverse(include_text=True)):
-        if node.tag != "-text":
+        raw = node.text_content  # None for elements and comments: cheaper than asking for the tag
+        if raw is None:
             if node.mem_id == stop:
                 return None
             continue
-        raw = node.text_content
         if not raw or raw.isspace():  # most text nodes are indentation: nothing to squash
             continue
         text = squash(raw)
