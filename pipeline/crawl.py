@@ -21,7 +21,7 @@ from .frontier import Frontier
 from .models import Fetched, RunStats
 from .parse import parse
 from .progress import Progress
-from .urls import canonicalize
+from .urls import canonicalize, in_scope
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ PARSER_VERSION = _parser_version()
 # Answers that say "this page is not (or no longer) there": recorded, but not a failure of the run.
 GONE_STATUSES = frozenset({404, 410})
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+INCOMPLETE_RUNS = frozenset({"running", "aborted", "interrupted"})
 
 
 def run(cfg: Config, archive_dir: Path, sources: list[str] | None = None, progress: str = "auto",
@@ -50,6 +51,7 @@ def run(cfg: Config, archive_dir: Path, sources: list[str] | None = None, progre
     out = out or sys.stdout
     selected = cfg.select(sources)
     with store.open_writer(archive_dir) as archive:
+        previous_status, previous_failures = archive.previous_crawl()
         run_id = archive.begin_run([s.name for s in selected])
         stats = RunStats(run_id=run_id)
         writer = capture.WarcWriter(archive_dir / "warc", prefix=f"run-{run_id:05d}")
@@ -58,7 +60,14 @@ def run(cfg: Config, archive_dir: Path, sources: list[str] | None = None, progre
         parser = Parser()
         try:
             # every source at once in one event loop; the archive writes are serialised by the sink
-            asyncio.run(_crawl_all(cfg.user_agent, selected, archive, writer, stats, bar, sink, parser))
+            # A run killed or interrupted never reached part of the site, and its frontier is lost: this
+            # run asks for everything in full (identical pages stay unchanged) so their links are seen.
+            resume = previous_status in INCOMPLETE_RUNS
+            if resume:
+                log.warning("the previous crawl did not finish (%s): fetching every page in full",
+                            previous_status)
+            asyncio.run(_crawl_all(cfg.user_agent, selected, archive, writer, stats, bar, sink, parser,
+                                   conditional=not resume, retry=previous_failures))
             stats.status = "failed_pages" if stats.pages_failed else "ok"
         except KeyboardInterrupt:
             stats.status = "interrupted"
@@ -102,9 +111,13 @@ class _Crawl:
         # http, already seen): every page repeats its site's navigation, so most links are these
         self.settled: set[str] = set()
 
-    def seed(self, archive: store.Archive) -> None:
+    def seed(self, archive: store.Archive, retry: list[str]) -> None:
         for url in self.source.start_urls:
             self.frontier.add(url, 0)
+        # what failed last time is asked again even if nothing fetched in full links to it now
+        for url in retry:
+            if in_scope(url, self.source):
+                self.frontier.add(url, 1)
         # Known articles are revisited every run: that is how edits and removals are noticed
         # even when no listing links to the page any more.
         self.known = set(archive.known_urls(self.source.name))
@@ -208,15 +221,16 @@ class _Crawl:
 
 async def _crawl_all(user_agent: str, selected: list[Source], archive: store.Archive,
                      writer: capture.WarcWriter, stats: RunStats, bar: Progress, sink: Sink,
-                     parser: Parser) -> None:
-    validators = archive.all_validators()  # read before the sink starts writing from its thread
+                     parser: Parser, conditional: bool = True, retry: list[str] | None = None) -> None:
+    # read before the sink starts writing from its thread
+    validators = archive.all_validators() if conditional else {}
     async with contextlib.AsyncExitStack() as stack:
         crawls = []
         for source in selected:
             fetcher = Fetcher(source, user_agent, backoff=source.retry_backoff)
             await stack.enter_async_context(fetcher)
             crawl = _Crawl(source, fetcher, sink, parser, writer, stats, bar, validators)
-            crawl.seed(archive)
+            crawl.seed(archive, retry or [])
             crawls.append(crawl)
         sink.start()
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import duckdb
-from faultserver import FaultServer
+from faultserver import FaultServer, html
 
 from pipeline import config, crawl
 
@@ -79,3 +79,64 @@ def test_unreachable_site_exits_1_and_keeps_archive(tmp_path: Path, fault_server
     con = duckdb.connect(str(archive / "archive.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM articles WHERE url LIKE '%/page/1%'").fetchone()[0] == 1
     assert con.execute("SELECT count(*) FROM crawl_runs WHERE finished IS NOT NULL").fetchone()[0] == 2
+
+
+def test_a_page_that_failed_is_asked_again_though_its_linking_page_is_unchanged(tmp_path: Path) -> None:
+    state = {"down": True}
+
+    def site(path: str, headers: dict[str, str]):
+        if path.startswith("/hub"):
+            if headers.get("if-none-match") == '"h1"':
+                return 304, {"ETag": '"h1"'}, b""
+            body = html("Hub", '<p>Ein Verteiler mit einem Link.</p><a href="/later/">später</a>')
+            return 200, {"ETag": '"h1"', "Content-Type": "text/html; charset=utf-8"}, body
+        if path.startswith("/later"):
+            if state["down"]:
+                return 503, {}, b"busy"
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, html("Später erreicht", "<p>Da.</p>")
+        return None
+
+    with FaultServer(site=site) as srv:
+        cfg = fault_config(tmp_path, srv, ["/hub"])
+        archive = tmp_path / "archive"
+        assert crawl.run(cfg, archive, out=io.StringIO()) == 1
+        state["down"] = False
+        assert crawl.run(cfg, archive, out=io.StringIO()) == 0
+        hub_answers = [h for h in srv.log if h.path.startswith("/hub")]
+    assert hub_answers[-1].headers.get("if-none-match") == '"h1"', "the hub was only revalidated"
+    con = duckdb.connect(str(archive / "archive.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM articles WHERE title = 'Später erreicht'").fetchone()[0] == 1
+
+
+def test_after_an_unfinished_run_pages_are_fetched_in_full(tmp_path: Path) -> None:
+    """A killed run's frontier is lost and pages answering 304 yield no links: the next run asks in full."""
+
+    def site(path: str, headers: dict[str, str]):
+        if not path.startswith("/kette/"):
+            return None
+        n = int(path.strip("/").split("/")[-1])
+        if headers.get("if-none-match") == f'"k{n}"':
+            return 304, {"ETag": f'"k{n}"'}, b""
+        link = f'<a href="/kette/{n + 1}/">weiter</a>' if n < 5 else ""
+        return 200, {"ETag": f'"k{n}"', "Content-Type": "text/html; charset=utf-8"}, html(
+            f"Glied {n}", f"<p>Glied {n} der Kette.</p>{link}")
+
+    with FaultServer(site=site) as srv:
+        cfg = fault_config(tmp_path, srv, ["/kette/0/"])
+        archive = tmp_path / "archive"
+        assert crawl.run(cfg, archive, out=io.StringIO()) == 0
+        srv.log.clear()
+        assert crawl.run(cfg, archive, out=io.StringIO()) == 0
+        conditional = [h for h in srv.log if h.path.startswith("/kette/")]
+        assert conditional and all("if-none-match" in h.headers for h in conditional)
+        # the work database as a kill -9 leaves it: the last run never finished
+        work = duckdb.connect(str(archive / "work" / "crawl.duckdb"))
+        work.execute("UPDATE crawl_runs SET status = 'running', finished = NULL WHERE id = 2")
+        work.close()
+        srv.log.clear()
+        assert crawl.run(cfg, archive, out=io.StringIO()) == 0
+        full = [h for h in srv.log if h.path.startswith("/kette/")]
+    assert len(full) == 6 and not any("if-none-match" in h.headers for h in full)
+    con = duckdb.connect(str(archive / "archive.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone() == (6, 6)
+    assert con.execute("SELECT sum(pages_new) FROM crawl_runs WHERE id = 3").fetchone()[0] == 0

@@ -105,3 +105,23 @@ def test_second_crawl_while_one_runs_exits_2(slow_mirror) -> None:
     finally:
         first.kill()
         first.wait()
+
+
+def test_first_crawl_killed_then_next_run_reaches_the_whole_site(slow_mirror) -> None:
+    from test_crawl import truth
+
+    _, cfg_path, archive = slow_mirror
+    proc = start_crawl(cfg_path, archive)
+    time.sleep(3.0)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    r = subprocess.run([*CLI, "crawl", "--config", str(cfg_path), "--archive", str(archive)],
+                       capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0, r.stderr
+    con = duckdb.connect(str(archive / "archive.duckdb"), read_only=True)
+    paths = [u.split("/", 3)[-1] for (u,) in con.execute(
+        "SELECT canonical_url FROM articles WHERE kind = 'press_release'").fetchall()]
+    expected = [p.lstrip("/") for p, rec in truth(1).items() if rec["kind"] == "press_release"]
+    assert sorted(paths) == sorted(expected), "every press release once, none lost with the killed run"
+    statuses = [s for (s,) in con.execute("SELECT status FROM crawl_runs ORDER BY id").fetchall()]
+    assert statuses == ["aborted", "ok"]

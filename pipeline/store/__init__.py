@@ -177,6 +177,22 @@ class Archive:
             with self._tx():
                 ingest.insert(self.con, "fetch_log", rows, FETCH_COLS, _FETCH_CASTS)
 
+    def previous_crawl(self) -> tuple[str | None, list[str]]:
+        """The last crawl run's status ('running' if it was killed) and the URLs it failed to fetch.
+
+        A crawl cut short never reached part of the site, and a page that failed may be linked only
+        from pages that now answer 304 (which yield no links): the next run must not lose either.
+        """
+        row = self.con.execute("SELECT id, status FROM crawl_runs WHERE status <> 'reparse' "
+                               "ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            return None, []
+        failed = self.con.execute(
+            "SELECT DISTINCT url FROM fetch_log WHERE run_id = ? AND (status IS NULL OR status >= 500 "
+            "OR status IN (408, 429)) AND coalesce(error, '') NOT IN ('robots', 'off_scope', 'scheme') "
+            "ORDER BY url", [row[0]]).fetchall()
+        return str(row[1]), [r[0] for r in failed]
+
     def all_validators(self) -> dict[str, tuple[str | None, str | None]]:
         """`validators` of every stored URL at once (a crawl reads them before it starts writing)."""
         rows = self.con.execute("SELECT url, first(etag ORDER BY article_id), "
