@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--jsonl", metavar="LIST", help='JSON Lines of {"file", "url"}; one record per line')
     c.set_defaults(func=cmd_parse)
 
-    c = sub.add_parser("reparse", parents=[common], help="re-run the parsers over stored captures (no network)")
+    c = sub.add_parser("reparse", parents=[common], help="re-parse the stored captures (no network)")
     c.set_defaults(func=cmd_reparse)
 
     c = sub.add_parser("sql", parents=[common], help="run read-only SQL against the archive")

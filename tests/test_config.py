@@ -36,11 +36,14 @@ def test_defaults_for_everything_but_name_and_start_urls(tmp_path: Path) -> None
     assert cfg.user_agent == config.DEFAULT_USER_AGENT
 
 
+ONE = "sources:\n  - name: a\n    start_urls: [https://e.org/]\n"
+
+
 @pytest.mark.parametrize("body,needle", [
-    ("sources:\n  - name: a\n    start_urls: [https://e.org/]\n    ratee: 2\n", "line 4: sources[0].ratee: unknown key"),
-    ("sources:\n  - name: a\n    start_urls: [https://e.org/]\n    rate: fast\n", "sources[0].rate: expected int or float"),
-    ("sources:\n  - name: a\n    start_urls: [https://e.org/]\n    max_pages: true\n", "sources[0].max_pages"),
-    ("sources:\n  - name: a\n    start_urls: [https://e.org/]\n    include: ['(']\n", "bad regular expression"),
+    (ONE + "    ratee: 2\n", "line 4: sources[0].ratee: unknown key"),
+    (ONE + "    rate: fast\n", "sources[0].rate: expected int or float"),
+    (ONE + "    max_pages: true\n", "sources[0].max_pages"),
+    (ONE + "    include: ['(']\n", "bad regular expression"),
     ("sources:\n  - start_urls: [https://e.org/]\n", "missing required key 'name'"),
     ("sources:\n  - name: a\n    start_urls: [ftp://e.org/]\n", "not an http(s) URL"),
     ("sources:\n  - name: a\n    start_urls: [https://e.org/]\n  - name: a\n    start_urls: [https://e.org/]\n",
