@@ -24,6 +24,7 @@ _DATE_WORD = (r"(?:jan(?:uar|uary)?|feb(?:ruar|ruary)?|märz|maerz|mar(?:ch)?|ap
               r"nov(?:ember)?|dez(?:ember)?|dec(?:ember)?)\.?")
 _DATE_RX = re.compile(rf"\b(?:\d{{1,2}}\.\s?\d{{1,2}}\.\s?(?:\d{{4}}|\d{{2}})|\d{{4}}-\d{{2}}-\d{{2}}|"
                       rf"\d{{1,2}}\.?\s+{_DATE_WORD}\s+\d{{4}}|{_DATE_WORD}\s+\d{{1,2}},?\s+\d{{4}})", re.I)
+_DIGIT = re.compile(r"\d")
 _DATE_LABEL = re.compile(
     r"^(?:veröffentlicht|publiziert|erstellt|erschienen|aktualisiert|zuletzt|geändert|stand|datum|"
     r"pressemitteilung vom|published|posted|updated|last updated|date)\b", re.I)
@@ -78,7 +79,7 @@ def is_caption_text(text: str, lay: Layout, captions: set[str]) -> bool:
         return True
     if len(text) > 300:
         return False
-    if _CREDIT.search(text):
+    if (":" in text or "©" in text) and _CREDIT.search(text):  # (every credit holds one of them)
         return True
     return any(text.startswith(a) and len(text) <= len(a) + 80 for a in lay.alts) if lay.alts else False
 
@@ -90,7 +91,7 @@ _COOKIE = re.compile(r"\bcookies?\b.{0,200}\b(?:verwende|nutz|setz|einsatz|akzep
 
 def is_date_line(text: str) -> bool:
     """A line that is only a date, or a labelled date ("Veröffentlicht am: 15.11.2024")."""
-    if len(text) > 90:
+    if len(text) > 90 or not _DIGIT.search(text):  # (every date form holds digits)
         return False
     m = _DATE_RX.search(text)
     if not m:
