@@ -64,12 +64,18 @@ _ROLE_CHARS = "abcdefghijklmnopqrstuvwxyzäöüß-"  # the letters of _role_rx's
 
 
 @lru_cache(maxsize=1)
-def _role_suffixes() -> tuple[str, ...] | None:
-    """Every stem + optional ending: with plain-letter stems, _role_rx matches a word exactly when the word
-    ends with one of them and holds only _ROLE_CHARS (two C-level string tests instead of the regex)."""
+def _role_suffixes() -> dict[str, tuple[str, ...]] | None:
+    """Every stem + optional ending, by its last two letters: with plain-letter stems (2+ letters),
+    _role_rx matches a word exactly when the word ends with one of them and holds only _ROLE_CHARS (two
+    C-level string tests instead of the regex)."""
     lex = lexicon("people")
-    out = tuple(stem + end for stem in lex["role_stems"] for end in ("", *lex["role_endings"]))
-    return out if all(not s.strip(_ROLE_CHARS) for s in out) else None
+    out = [stem + end for stem in lex["role_stems"] for end in ("", *lex["role_endings"])]
+    if not all(len(s) >= 2 and not s.strip(_ROLE_CHARS) for s in out):
+        return None
+    by_tail: dict[str, tuple[str, ...]] = {}
+    for s in out:
+        by_tail[s[-2:]] = (*by_tail.get(s[-2:], ()), s)
+    return by_tail
 
 
 @lru_cache(maxsize=65536)
@@ -83,7 +89,7 @@ def is_role_word(word: str) -> bool:
     suffixes = _role_suffixes()
     if suffixes is None:
         return bool(_role_rx().fullmatch(low))
-    return low.endswith(suffixes) and not low.strip(_ROLE_CHARS)
+    return low.endswith(suffixes.get(low[-2:], ())) and not low.strip(_ROLE_CHARS)
 
 
 @lru_cache(maxsize=65536)
