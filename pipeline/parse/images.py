@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from urllib.parse import urljoin
 
@@ -310,16 +311,28 @@ def _caption_like(node: LexborNode, lines: list[str], img: LexborNode) -> bool:
 def _dedupe(lines: list[str]) -> str:
     """Join caption lines, dropping the repeats of a caption rendered twice (whole, or split in lines)."""
     out: list[str] = []
+    seen: set[str] = set()
     for ln in lines:
         half = len(ln) // 2
         if len(ln) % 2 == 1 and ln[:half] == ln[half + 1:]:
             ln = ln[:half]  # "X X" from two inline renderings
-        if ln not in out:
+        if ln not in seen:
+            seen.add(ln)
             out.append(ln)
     squashed = [ln.replace(" ", "") for ln in out]
-    kept = [ln for i, ln in enumerate(out)
-            if not any(i != k and squashed[i] in other and len(other) > len(squashed[i])
-                       for k, other in enumerate(squashed))]
+    # a line goes when it lies inside a longer one: one C-level find in the longer lines joined by "\n"
+    # (no line holds one; longest first, so the lines longer than L are a prefix); linear, not n² tests
+    order = sorted(squashed, key=len, reverse=True)
+    joined = "\n".join(order)
+    neg_lengths = [-len(s) for s in order]
+    ends = [0]
+    for s in order:
+        ends.append(ends[-1] + len(s) + (1 if len(ends) > 1 else 0))
+    kept = []
+    for ln, s in zip(out, squashed, strict=True):
+        longer = bisect_left(neg_lengths, -len(s))  # how many lines are longer than this one
+        if not longer or joined.find(s, 0, ends[longer]) < 0:
+            kept.append(ln)
     return " ".join(kept)
 
 
