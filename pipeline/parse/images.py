@@ -374,6 +374,14 @@ def _title_text(img: LexborNode) -> str | None:
     return squash(title) or None
 
 
+def _plainly_absolute(src: str) -> bool:
+    """An absolute http(s) URL that urljoin would give back unchanged (it re-assembles an absolute URL
+    from its parts: odd ones, such as an empty query or fragment, params or brackets, go through it)."""
+    rest = src[8:] if src.startswith("https://") else src[7:] if src.startswith("http://") else ""
+    return bool(rest) and rest[0] not in "/?#" and src.isascii() and src.isprintable() and " " not in src \
+        and not any(c in src for c in ";[]") and not src.endswith(("?", "#")) and "?#" not in src
+
+
 def extract_images(main_node: LexborNode | None, base_url: str) -> list[Image]:
     """The pictures of the main content, in page order, each once."""
     if main_node is None:
@@ -395,7 +403,7 @@ def extract_images(main_node: LexborNode | None, base_url: str) -> list[Image]:
             continue
         if _in_teaser(img, main_node):
             continue
-        url = urljoin(base_url, src)
+        url = src if _plainly_absolute(src) else urljoin(base_url, src)
         if url in seen:
             continue
         seen.add(url)
