@@ -345,7 +345,7 @@ def _scan(text: str, role_free: bool = False) -> list[_Mention]:
         if not tok.text[0].isupper():
             i += 1
             continue
-        after_role = i > 0 and _adjacent(text, toks[i - 1], tok) and is_role_word(toks[i - 1].text)
+        after_role = i > 0 and is_role_word(toks[i - 1].text) and _adjacent(text, toks[i - 1], tok)
         if not (_is_given(tok.text) or after_role) or (
             tok.text in lex["not_surnames"] or is_role_word(tok.text)
         ):
