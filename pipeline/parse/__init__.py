@@ -15,7 +15,7 @@ from ..urls import canonicalize
 from .dates import find_published, parse_date
 from .encoding import detect_encoding
 from .page import Page, analyse, classify
-from .text import layout
+from .text import Layout, layout
 
 if TYPE_CHECKING:
     from ..config import Source
@@ -142,7 +142,7 @@ def _bounded(paragraphs: list[str]) -> list[str]:
     return out
 
 
-def _entities(rec: Record, page: Page, tree: Any) -> None:
+def _entities(rec: Record, page: Page, tree: Any, lay: Layout) -> None:
     """The entity extractors of the other parse modules; each is optional and may fail alone."""
     try:
         from .images import extract_images
@@ -165,7 +165,10 @@ def _entities(rec: Record, page: Page, tree: Any) -> None:
     try:
         from .contacts import extract_contacts
 
-        rec.contacts = extract_contacts(tree.body)
+        body = tree.body
+        # the layout walked body itself when there is one: its spots cover all of body's text nodes
+        rec.contacts = extract_contacts(body, lay.spots if body is not None and lay.nodes
+                                        and lay.nodes[0].mem_id == body.mem_id else None)
     except ImportError:
         pass
     except Exception:  # noqa: BLE001
@@ -223,4 +226,4 @@ def _analyse(rec: Record, tree: LexborHTMLParser, url: str, source: Source | Non
         or find_published(tree, url, page.all_lines, head_lines=page.head_lines, paragraphs=page.paragraphs)
     rec.kind = classify(page, lay, url, rec.published)
     if entities:
-        _entities(rec, page, tree)
+        _entities(rec, page, tree, lay)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Iterator
 
 from selectolax.lexbor import LexborNode
 
@@ -162,13 +163,22 @@ def _parse_box(lines: list[str]) -> list[Contact]:
     return contacts
 
 
-def _label_nodes(root: LexborNode) -> list[LexborNode]:
+def _text_nodes(spots: Iterable[LexborNode]) -> Iterator[LexborNode]:
+    """The nodes of the spots and of the subtrees under the spots that are elements, in order."""
+    for node in spots:
+        if node.text_content is None:
+            yield from node.traverse(include_text=True)
+        else:
+            yield node
+
+
+def _label_nodes(root: LexborNode, spots: Iterable[LexborNode] | None = None) -> list[LexborNode]:
     """Elements whose whole text is a box label ("Kontakt"), found from the text nodes (linear time)."""
     labels = {label.lower() for label in _lex()["box_labels"]}
     # a cheap necessary condition before squashing each text: the first visible letter of some label
     firsts = {label[:1] for label in labels}
     out = []
-    for node in root.traverse(include_text=True):
+    for node in root.traverse(include_text=True) if spots is None else _text_nodes(spots):
         text = node.text_content  # None for elements and comments: cheaper than asking for the tag
         if not text or text.lstrip()[:1].lower() not in firsts \
                 or squash(text).rstrip(":").lower() not in labels:
@@ -192,12 +202,14 @@ def _ancestors(node: LexborNode | None, n: int) -> list[LexborNode]:
     return out
 
 
-def extract_contacts(root_node: LexborNode | None) -> list[Contact]:
-    """Every person of the page's contact box(es), in page order, each once."""
+def extract_contacts(root_node: LexborNode | None,
+                     spots: Iterable[LexborNode] | None = None) -> list[Contact]:
+    """Every person of the page's contact box(es), in page order, each once. `spots`: the layout walk's
+    text nodes and skipped subtrees under root_node (Layout.spots), to save a second walk of the tree."""
     if root_node is None:
         return []
     found: list[Contact] = []
-    for label in _label_nodes(root_node):
+    for label in _label_nodes(root_node, spots):
         box = label.parent
         while box is not None and not re.search(r"Telefon|E-Mail|@|Tel\.", box.text() or ""):
             box = box.parent

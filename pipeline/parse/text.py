@@ -70,6 +70,9 @@ class Layout:
     alts: set[str] = field(default_factory=set)  # images' alt texts (captions often repeat them)
     titles: set[str] = field(default_factory=set)  # title attributes of images and links (ditto)
     repeated: set[str] = field(default_factory=set)  # short texts shown twice near a picture (captions)
+    # in document order: every visible non-blank text node the walk met and the root of every subtree it
+    # skipped; together they cover all text nodes under the root (contacts scans them, not the tree)
+    spots: list[Any] = field(default_factory=list)
 
     def inside(self, elem: int, container: int) -> bool:
         return container <= elem <= self.end[container]
@@ -110,6 +113,7 @@ def layout(root: Any) -> Layout:
     """Walk the tree under `root` once and cut its text into blocks."""
     lay = Layout()
     parent, end, eflags, nodes, tags, blocks = lay.parent, lay.end, lay.flags, lay.nodes, lay.tags, lay.blocks
+    spot = lay.spots.append
     buf: list[str] = []
     link_chars = 0
     # the innermost open block element: (id, tag)
@@ -176,6 +180,7 @@ def layout(root: Any) -> Layout:
                     buf.append(" ")
                     continue
                 buf.append(t)
+                spot(node)
                 has_text = True
                 if link_depth:
                     link_chars += len(t.strip())
@@ -185,6 +190,8 @@ def layout(root: Any) -> Layout:
                 _note_image(node.attributes, lay)
                 image_marks.append(len(blocks))
                 image_parents.append(open_info[-1][0])
+            elif tag is None or tag[0] != "-":
+                spot(node)
             continue
         if tag == "br":
             buf.append(BR)
@@ -205,6 +212,7 @@ def layout(root: Any) -> Layout:
             else:
                 fl = element_flags(attrs, tag, inherited)
         if fl is None:
+            spot(node)
             if tag not in BOILER_TAGS and len(lay.titles) < 200:
                 # a hidden copy of a visible text (a caption's "title" twin) marks that text
                 hidden = clean(node.text(deep=True, separator=" "))
