@@ -236,22 +236,24 @@ def _starts_with_role(phrase: str) -> bool:
 
 def _party_after(text: str, end: int) -> tuple[str, int] | None:
     """'(SPD)' right after a name: the party and the length of the bracket."""
-    m = re.match(r"\s*\(([^()]{1,40})\)", text[end:])
+    m = _PARTY.match(text, end)  # (matching at `end` copies no tail of a long paragraph)
     if m and all(w.strip(",/") in lexicon("people")["parties"] for w in m.group(1).split()):
-        return m.group(1).strip(), m.end()
+        return m.group(1).strip(), m.end() - end
     return None
 
 
+_PARTY = re.compile(r"\s*\(([^()]{1,40})\)")
+_APPOSITION = re.compile(r"\s*(,|\()\s*")
+
+
 def _role_after(text: str, end: int) -> str | None:
-    rest = text[end:]
     party = _party_after(text, end)
     if party:
         end += party[1]  # "Sabine Oetzel (SPD), Vorsitzende …"
-        rest = text[end:]
-    m = re.match(r"\s*(,|\()\s*", rest)
+    m = _APPOSITION.match(text, end)
     if not m:
         return None
-    start = end + m.end()
+    start = m.end()
     if m.group(1) == "(":
         close = text.find(")", start)
         if close < 0:
