@@ -146,17 +146,14 @@ def _phrase_words() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _capitalised_rx() -> re.Pattern[str] | None:
-    """Candidates for role words, found at C speed: from every upper-case letter that can begin a role
-    word (one whose lower case is among _ROLE_CHARS, or a listed role word's initial), _WORD's
-    continuation. Each capitalised token that can be a role word is found whole (with harmless extras:
-    "McDonald" also gives "Donald"). None when role words are not the plain-letter kind."""
-    if _role_suffixes() is None:
-        return None
-    initials = {w[0] for w in lexicon("people")["role_words"]}
-    role_chars = set(_ROLE_CHARS)
-    upper = "".join(c for c in map(chr, range(0x10000)) if c.isupper() and _LETTER.fullmatch(c)
-                    and (set(c.lower()) <= role_chars or c in initials))
-    if not all(w[0] in upper for w in lexicon("people")["role_words"]):
+    """The capitalised tokens, found at C speed: from every upper-case letter, _WORD's continuation.
+    Each capitalised _WORD token comes whole, with harmless extras ("McDonald" also gives "Donald": the
+    signals may only err towards a search that then finds nothing). None (use every token) unless every
+    given name, role word and role phrase word begins with one of these letters."""
+    upper = "".join(c for c in map(chr, range(0x10000)) if c.isupper() and _LETTER.fullmatch(c))
+    starts = set(upper)
+    lex = lexicon("people")
+    if not all(w[:1] in starts for w in (*given_names(), *lex["role_words"], *_phrase_words())):
         return None
     return re.compile(f"[{re.escape(upper)}]" + r"[\w'’]*(?:-[^\W\d_][\w'’]*)*")
 
@@ -169,10 +166,9 @@ def _signals(text: str) -> tuple[bool, bool]:
     """Necessary conditions, checked at C speed over the text's words so that most texts skip the
     token-by-token search: (a role word or a role phrase's word occurs, a given name or role word occurs).
     No role before a name without the first; no full-name mention without the second."""
-    words = _WORD.findall(text)
-    caps = _capitalised_rx()
-    roles = any(map(is_role_word, words if caps is None else caps.findall(text))) \
-        or not _phrase_words().isdisjoint(words)
+    caps = _capitalised_rx()  # (role words begin upper-case; given names and role phrases too)
+    words = _WORD.findall(text) if caps is None else caps.findall(text)
+    roles = any(map(is_role_word, words)) or not _phrase_words().isdisjoint(words)
     if roles:
         return True, True
     names = given_names()
