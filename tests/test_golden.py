@@ -26,7 +26,6 @@ FIELDS = (*EXACT_FIELDS[:4], *TEXT_FIELDS, "people", *EXACT_FIELDS[4:])
 
 
 # Truth entries that contradict their own page; reported to the mirror's author, not bent into the parser.
-TRUTH_DISPUTES: dict[tuple[str, str], str] = {}  # (page id, field) -> why the truth looks wrong
 
 
 @cache
@@ -69,9 +68,7 @@ def _cases() -> list[Any]:
         for page_id in _truth_ids(snapshot):
             for variant in VARIANTS:
                 for field in FIELDS:
-                    dispute = TRUTH_DISPUTES.get((page_id, field))
-                    marks = [pytest.mark.xfail(reason=dispute, strict=False)] if dispute else []
-                    cases.append(pytest.param(snapshot, variant, page_id, field, marks=marks,
+                    cases.append(pytest.param(snapshot, variant, page_id, field,
                                               id=f"s{snapshot}-{variant or 'own'}-{page_id}-{field}"))
     return cases
 
