@@ -23,6 +23,7 @@ demo: install
 	$(PY) -m pipeline.demo --port $(PORT) --archive $(DEMO)
 
 test: install
+	$(VENV)/bin/ruff check pipeline tests bench
 	$(VENV)/bin/pytest -q
 
 lint: install
