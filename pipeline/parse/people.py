@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress, count
+from operator import itemgetter
 from typing import NamedTuple
 
 from pipeline.data import given_names, lexicon, vocabulary
@@ -351,6 +353,9 @@ def _role_before_comma(text: str, toks: list[_Tok], j: int) -> str | None:
     return None if _has_name(phrase) else phrase
 
 
+_FIRST = itemgetter(0)  # a token's text; a text's first letter
+
+
 def _scan(text: str, role_free: bool = False) -> list[_Mention]:
     """Full-name mentions in one text, in order."""
     roles, names = _signals(text)
@@ -359,12 +364,17 @@ def _scan(text: str, role_free: bool = False) -> list[_Mention]:
     lex = lexicon("people")
     toks = _tokens(text)
     out: list[_Mention] = []
+    # only capitalised tokens begin a name: their indices, found at C speed (first letters, isupper)
+    capitalised = list(compress(count(), map(str.isupper, map(_FIRST, map(_FIRST, toks)))))
+    c = 0
     i = 0
-    while i < len(toks):
+    while True:
+        while c < len(capitalised) and capitalised[c] < i:
+            c += 1
+        if c == len(capitalised):
+            break
+        i = capitalised[c]
         tok = toks[i]
-        if not tok.text[0].isupper():
-            i += 1
-            continue
         after_role = i > 0 and is_role_word(toks[i - 1].text) and _adjacent(text, toks[i - 1], tok)
         if not (_is_given(tok.text) or after_role) or (
             tok.text in lex["not_surnames"] or is_role_word(tok.text)
