@@ -356,6 +356,10 @@ def _role_before_comma(text: str, toks: list[_Tok], j: int) -> str | None:
 _FIRST = itemgetter(0)  # a token's text; a text's first letter
 
 
+def _capitalised(toks: list[_Tok]) -> list[int]:
+    return list(compress(count(), map(str.isupper, map(_FIRST, map(_FIRST, toks)))))
+
+
 def _scan(text: str, role_free: bool = False) -> list[_Mention]:
     """Full-name mentions in one text, in order."""
     roles, names = _signals(text)
@@ -365,7 +369,7 @@ def _scan(text: str, role_free: bool = False) -> list[_Mention]:
     toks = _tokens(text)
     out: list[_Mention] = []
     # only capitalised tokens begin a name: their indices, found at C speed (first letters, isupper)
-    capitalised = list(compress(count(), map(str.isupper, map(_FIRST, map(_FIRST, toks)))))
+    capitalised = _capitalised(toks)
     c = 0
     i = 0
     while True:
@@ -524,7 +528,9 @@ def _surname_roles(text: str, mentions: list[_Mention]) -> list[tuple[str, str]]
     covered = [(m.start, m.end) for m in mentions]
     toks = _tokens(text)
     out = []
-    for i in range(1, len(toks)):
+    for i in _capitalised(toks):  # (a surname is capitalised)
+        if not i:
+            continue
         tok = toks[i]
         if not _is_surname(tok.text) or any(s <= tok.start < e for s, e in covered):
             continue
