@@ -195,7 +195,7 @@ def _src(img: LexborNode) -> str | None:
     return src or None
 
 
-def _is_layout(img: LexborNode, main: LexborNode, src: str) -> bool:
+def _is_layout(img: LexborNode, main: LexborNode, src: str, climbed: dict[int, bool] | None = None) -> bool:
     attrs = img.attributes
     if attrs.get("role") == "presentation" or attrs.get("aria-hidden") == "true":
         return True
@@ -206,12 +206,26 @@ def _is_layout(img: LexborNode, main: LexborNode, src: str) -> bool:
     low = src.lower().rsplit("/", 1)[-1]
     if src.startswith("data:") or any(w in low for w in lexicon("images")["layout_src_words"]):
         return True
+    # an ancestor up to main is a layout element or hidden; `climbed` keeps each answer by element:
+    # the pictures of one gallery share their ancestors (same answers as climbing each time)
+    known = {} if climbed is None else climbed
+    path = []
+    found = False
     node = img.parent
-    while node is not None and node.mem_id != main.mem_id:
+    main_id = main.mem_id
+    while node is not None and node.mem_id != main_id:
+        seen = known.get(node.mem_id)
+        if seen is not None:
+            found = seen
+            break
+        path.append(node.mem_id)
         if node.tag in _LAYOUT_ANCESTORS or is_hidden(node):
-            return True
+            found = True
+            break
         node = node.parent
-    return False
+    for mem_id in path:
+        known[mem_id] = found
+    return found
 
 
 def _in_teaser(img: LexborNode, main: LexborNode) -> bool:
@@ -391,9 +405,10 @@ def extract_images(main_node: LexborNode | None, base_url: str) -> list[Image]:
     out: list[Image] = []
     seen: set[str] = set()
     imgs = main_node.css("img")
+    climbed: dict[int, bool] = {}
     for img in imgs:
         src = _src(img)
-        if not src or _is_layout(img, main_node, src):
+        if not src or _is_layout(img, main_node, src, climbed):
             continue
         if positions is None:
             cut = _cut_index(main_node, imgs[-1].mem_id)
