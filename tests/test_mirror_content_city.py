@@ -7,11 +7,9 @@ import difflib
 import json
 import logging
 import re
-import unicodedata
 from typing import Any
 
 import pytest
-import yaml
 from mirrorcontent import (
     BLOCK_KEYS,
     CITY_PATTERNS,
@@ -22,6 +20,8 @@ from mirrorcontent import (
     PAGES,
     REQUIRED,
     SNAPSHOT2_KEYS,
+    load_pages,
+    slugify,
 )
 
 logger = logging.getLogger(__name__)
@@ -50,29 +50,8 @@ WEEKDAY_DATE = re.compile(
     r"(?: (?P<y>\d{4}))?")
 
 
-def slugify(title: str) -> str:
-    """The site's slug rule: lowercase, German umlauts spelled out, punctuation dropped, spaces to '-'."""
-    s = title.lower()
-    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        s = s.replace(a, b)
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    s = re.sub(r"[^a-z0-9\s-]", "", s)
-    return "-".join(w for w in re.split(r"[\s-]+", s) if w)
-
-
 def load_all() -> dict[str, dict[str, Any]]:
-    pages: dict[str, dict[str, Any]] = {}
-    for f in sorted(PAGES.glob("*.yaml")):
-        try:
-            with f.open(encoding="utf-8") as fh:
-                pages[f.stem] = yaml.safe_load(fh)
-        except yaml.YAMLError:
-            # Other writers' files are checked by their own tests; ours must always load.
-            if f.stem.startswith("c-"):
-                raise
-            logger.warning("skipping unreadable page %s", f.name)
-    return pages
+    return load_pages("c-")
 
 
 ALL = load_all() if PAGES.is_dir() else {}

@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import unicodedata
 from typing import Any
 
 import pytest
-import yaml
 from mirrorcontent import (
     BLOCK_KEYS,
     CITY_PATTERNS,
@@ -20,6 +18,8 @@ from mirrorcontent import (
     PAGES,
     REQUIRED,
     SNAPSHOT2_KEYS,
+    load_pages,
+    slugify,
 )
 
 logger = logging.getLogger(__name__)
@@ -38,29 +38,8 @@ ROLE_THEN_NAME = re.compile(
 FIRST_DAY, LAST_DAY = dt.date(2020, 1, 1), dt.date(2025, 12, 31)
 
 
-def slugify(title: str) -> str:
-    """The site's slug rule: lowercase, German umlauts spelled out, punctuation dropped, spaces to '-'."""
-    s = title.lower()
-    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        s = s.replace(a, b)
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    s = re.sub(r"[^a-z0-9\s-]", "", s)
-    return "-".join(w for w in re.split(r"[\s-]+", s) if w)
-
-
 def load_all() -> dict[str, dict[str, Any]]:
-    """Every page; other writers' files that do not parse (yet) are skipped, ours must parse."""
-    pages: dict[str, dict[str, Any]] = {}
-    for f in sorted(PAGES.glob("*.yaml")):
-        try:
-            with f.open(encoding="utf-8") as fh:
-                pages[f.stem] = yaml.safe_load(fh)
-        except yaml.YAMLError as exc:
-            if f.stem.startswith("p-"):
-                raise ValueError(f"{f}: invalid YAML: {exc}") from exc
-            logger.warning("skipping unparsable %s", f.name)
-    return pages
+    return load_pages("p-")
 
 
 ALL = load_all() if PAGES.is_dir() else {}
