@@ -1,11 +1,10 @@
-"""Full-text search over articles: DuckDB's fts index with the German Snowball stemmer, and `search`."""
+"""Full-text search over articles: BM25 over the index of search_index.py (German stemming), and `search`."""
 
 from __future__ import annotations
 
 import logging
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,94 +12,19 @@ from typing import TextIO
 
 import duckdb
 
+from .search_index import INDEX_SCHEMA, STOPWORDS, build_index, fold, has_index, refresh_index
+
+__all__ = ["build_index", "has_index", "refresh_index", "matching_ids", "search", "run_search"]
+
 log = logging.getLogger(__name__)
 
-INDEX_SCHEMA = "fts_main_articles"
-# Letters the tokenizer keeps after lower-casing and stripping accents (ä→a); ß stays so the stemmer
-# turns it into "ss" the same way for "Straße" and "Strasse".
-IGNORE = r"(\.|[^a-z0-9ß])+"
-STOPWORDS = [
-    "aber", "alle", "allem", "allen", "aller", "alles", "als", "also", "am", "an", "ander", "andere",
-    "anderen", "anderer", "anderes", "auch", "auf", "aus", "bei", "beim", "bin", "bis", "bist", "da",
-    "damit", "dann", "das", "dass", "dem", "den", "denn", "der", "des", "dessen", "dich", "die", "dies",
-    "diese", "diesem", "diesen", "dieser", "dieses", "dir", "doch", "dort", "du", "durch", "ein",
-    "eine", "einem", "einen", "einer", "eines", "einig", "er", "es", "etwas", "euch", "euer", "für",
-    "gegen", "hab", "habe", "haben", "hat", "hatte", "hatten", "hier", "hin", "hinter", "ich", "ihm",
-    "ihn", "ihnen", "ihr", "ihre", "im", "in", "indem", "ins", "ist", "jede", "jedem", "jeden", "jeder",
-    "jedes", "jene", "jetzt", "kann", "kein", "keine", "können", "machen", "man", "manche", "mein",
-    "mich", "mir", "mit", "muss", "nach", "nicht", "nichts", "noch", "nun", "nur", "ob", "oder", "ohne",
-    "sehr", "sein", "seine", "sich", "sie", "sind", "so", "solche", "soll", "sondern", "sonst", "über",
-    "um", "und", "uns", "unter", "vom", "von", "vor", "während", "war", "waren", "warst", "was", "weg",
-    "weil", "weiter", "welche", "wenn", "werde", "werden", "wie", "wieder", "will", "wir", "wird",
-    "wirst", "wo", "wollen", "zu", "zum", "zur", "zwar", "zwischen",
-]
 _TOKEN = re.compile(r"[a-z0-9ß]+")
-
-
-def build_index(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)build the index over title, subtitle, lead and text; kept inside the database file."""
-    con.execute("CREATE OR REPLACE TABLE fts_stopwords_de (sw VARCHAR)")
-    con.execute("INSERT INTO fts_stopwords_de SELECT unnest(?)", [[_fold(w) for w in STOPWORDS]])
-    con.execute(
-        "PRAGMA create_fts_index('articles', 'id', 'title', 'subtitle', 'lead', 'text', "
-        f"stemmer='german', stopwords='fts_stopwords_de', ignore='{IGNORE}', "
-        "strip_accents=1, lower=1, overwrite=1)")
-    # match_bm25 reads every occurrence row of the index; a postings table ordered by term lets DuckDB
-    # skip to the query's terms by min/max zone maps (about 10x faster at 100,000 articles).
-    con.execute(f"CREATE TABLE {INDEX_SCHEMA}.postings AS SELECT termid, docid, count(*)::INTEGER AS tf "
-                f"FROM {INDEX_SCHEMA}.terms GROUP BY termid, docid ORDER BY termid, docid")
-
-
-def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    row = con.execute("SELECT count(*), coalesce(max(id), 0), coalesce(sum(hash(record_hash)), 0) "
-                      "FROM articles").fetchone()
-    return ":".join(str(v) for v in row or ())
-
-
-def refresh_index(con: duckdb.DuckDBPyConnection) -> bool:
-    """Rebuild the index when the indexed articles differ from the last build (a fingerprint is kept
-    in the database, so a run killed before publishing still gets its articles indexed next time)."""
-    con.execute("CREATE TABLE IF NOT EXISTS search_index_state (fingerprint VARCHAR, built TIMESTAMP)")
-    now = _fingerprint(con)
-    row = con.execute("SELECT fingerprint FROM search_index_state").fetchone()
-    if row and row[0] == now and has_index(con):
-        return False
-    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
-    # Tokenising every article is the one step whose memory grows with the archive; give it room
-    # rather than spill to disk, then return to the writer's bound.
-    con.execute("SET memory_limit = '1GB'")
-    try:
-        build_index(con)
-    finally:
-        if limit:
-            con.execute(f"SET memory_limit = '{limit[0]}'")
-    con.execute("DELETE FROM search_index_state")
-    con.execute("INSERT INTO search_index_state VALUES (?, now()::TIMESTAMP)", [now])
-    return True
-
-
-def has_index(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'docs'",
-                      [INDEX_SCHEMA]).fetchone()
-    return bool(row and row[0])
-
-
-def _fold(text: str) -> str:
-    """Lower-case and strip accents character by character (so positions stay aligned); keep ß."""
-    out = []
-    for ch in text.lower():
-        if ch == "ß":
-            out.append(ch)
-            continue
-        base = unicodedata.normalize("NFKD", ch)
-        out.append(base[0] if base else ch)
-    return "".join(out)
+_STOP = frozenset(fold(w) for w in STOPWORDS)
 
 
 def query_terms(words: str) -> list[str]:
     """The query's words as the index tokenizes them, without stopwords (which are not indexed)."""
-    stop = {_fold(w) for w in STOPWORDS}
-    return [t for t in _TOKEN.findall(_fold(words)) if t not in stop]
+    return [t for t in _TOKEN.findall(fold(words)) if t not in _STOP]
 
 
 # BM25 exactly as fts's match_bm25 (k=1.2, b=0.75, conjunctive), over the term-ordered postings.
@@ -175,7 +99,7 @@ def _stems(con: duckdb.DuckDBPyConnection, words: str) -> list[str]:
 def snippet(text: str, stems: list[str], width: int = 160) -> str:
     """About `width` characters around the first place a query word (by its stem) occurs."""
     flat = " ".join(text.split())
-    folded = _fold(flat)
+    folded = fold(flat)
     positions = [m.start() for s in stems if (m := re.search(r"\b" + re.escape(s), folded))]
     start = max(0, min(positions) - width // 3) if positions else 0
     if start:

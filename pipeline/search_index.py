@@ -1,0 +1,173 @@
+"""The full-text index over articles, kept up to date incrementally.
+
+Only articles added or changed since the last publish are (re)tokenised, so a publish costs what the run
+changed rather than what the archive holds, and a first build goes in batches of bounded memory. The
+tables keep the layout of DuckDB's fts index (docs, dict, stats) with the tokenizer, stopwords and
+German Snowball stemmer of `create_fts_index`, plus a term-ordered `postings` table for BM25 and an
+`indexed` table recording a hash of the indexed fields of each article as the index holds them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+INDEX_SCHEMA = "fts_main_articles"
+STOPWORD_TABLE = "fts_stopwords_de"
+FIELDS = ("title", "subtitle", "lead", "text")
+# Letters the tokenizer keeps after lower-casing and stripping accents (ä→a); ß stays so the stemmer
+# turns it into "ss" the same way for "Straße" and "Strasse".
+IGNORE = r"(\.|[^a-z0-9ß])+"
+STOPWORDS = [
+    "aber", "alle", "allem", "allen", "aller", "alles", "als", "also", "am", "an", "ander", "andere",
+    "anderen", "anderer", "anderes", "auch", "auf", "aus", "bei", "beim", "bin", "bis", "bist", "da",
+    "damit", "dann", "das", "dass", "dem", "den", "denn", "der", "des", "dessen", "dich", "die", "dies",
+    "diese", "diesem", "diesen", "dieser", "dieses", "dir", "doch", "dort", "du", "durch", "ein",
+    "eine", "einem", "einen", "einer", "eines", "einig", "er", "es", "etwas", "euch", "euer", "für",
+    "gegen", "hab", "habe", "haben", "hat", "hatte", "hatten", "hier", "hin", "hinter", "ich", "ihm",
+    "ihn", "ihnen", "ihr", "ihre", "im", "in", "indem", "ins", "ist", "jede", "jedem", "jeden", "jeder",
+    "jedes", "jene", "jetzt", "kann", "kein", "keine", "können", "machen", "man", "manche", "mein",
+    "mich", "mir", "mit", "muss", "nach", "nicht", "nichts", "noch", "nun", "nur", "ob", "oder", "ohne",
+    "sehr", "sein", "seine", "sich", "sie", "sind", "so", "solche", "soll", "sondern", "sonst", "über",
+    "um", "und", "uns", "unter", "vom", "von", "vor", "während", "war", "waren", "warst", "was", "weg",
+    "weil", "weiter", "welche", "wenn", "werde", "werden", "wie", "wieder", "will", "wir", "wird",
+    "wirst", "wo", "wollen", "zu", "zum", "zur", "zwar", "zwischen",
+]
+# Articles tokenised per transaction: bounds a first build's memory, and a killed publish keeps the
+# batches it finished (the next publish continues with the rest).
+BATCH = 10_000
+
+_S = INDEX_SCHEMA
+# what the index depends on: a change anywhere else in the record (people, images) needs no re-indexing
+_TEXT_HASH = "hash(" + ", ".join(FIELDS) + ")"
+_TABLES = {
+    "docs": "docid BIGINT, name BIGINT, len BIGINT",
+    "dict": "termid BIGINT, term VARCHAR, df BIGINT",
+    "postings": "termid BIGINT, docid BIGINT, tf INTEGER",
+    "stats": "num_docs BIGINT, avgdl DOUBLE",
+    "indexed": "docid BIGINT, text_hash UBIGINT",
+}
+
+
+def _fold_sql(col: str) -> str:
+    """fts's tokenizer (lower=1, strip_accents=1), as `create_fts_index` defines it."""
+    return (f"string_split_regex(regexp_replace(lower(strip_accents(CAST({col} AS VARCHAR))), "
+            f"'{IGNORE}', ' ', 'g'), '\\s+')")
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents character by character (so positions stay aligned); keep ß."""
+    import unicodedata
+
+    out = []
+    for ch in text.lower():
+        if ch == "ß":
+            out.append(ch)
+            continue
+        base = unicodedata.normalize("NFKD", ch)
+        out.append(base[0] if base else ch)
+    return "".join(out)
+
+
+def has_index(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'docs'",
+                      [INDEX_SCHEMA]).fetchone()
+    return bool(row and row[0])
+
+
+def _is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'indexed'",
+                      [INDEX_SCHEMA]).fetchone()
+    return bool(row and row[0])
+
+
+def _create(con: duckdb.DuckDBPyConnection) -> None:
+    """An empty index; an index of the earlier layout (built whole by create_fts_index) is replaced."""
+    con.execute(f"DROP SCHEMA IF EXISTS {_S} CASCADE")
+    con.execute("DROP TABLE IF EXISTS search_index_state")
+    con.execute(f"CREATE SCHEMA {_S}")
+    for name, columns in _TABLES.items():
+        con.execute(f"CREATE TABLE {_S}.{name} ({columns})")
+    con.execute(f"INSERT INTO {_S}.stats VALUES (0, 0)")
+    con.execute(f"CREATE OR REPLACE TABLE {STOPWORD_TABLE} (sw VARCHAR)")
+    con.execute(f"INSERT INTO {STOPWORD_TABLE} SELECT unnest(?)", [[fold(w) for w in STOPWORDS]])
+
+
+def _pending(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Ids whose indexed version is missing, outdated, or of an article no longer there."""
+    rows = con.execute(f"""
+        SELECT a.id FROM articles a LEFT JOIN {_S}.indexed i ON i.docid = a.id
+        WHERE i.docid IS NULL OR i.text_hash IS DISTINCT FROM {_TEXT_HASH}
+        UNION ALL
+        SELECT i.docid FROM {_S}.indexed i ANTI JOIN articles a ON a.id = i.docid
+        ORDER BY 1""").fetchall()
+    return [r[0] for r in rows]
+
+
+def _index_batch(con: duckdb.DuckDBPyConnection, ids: list[int]) -> None:
+    """Replace the index entries of `ids` in one transaction; document frequencies change by the
+    difference of the old and new postings, so the cost is that of the batch, not of the index."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE _ix_batch AS SELECT unnest(?::BIGINT[]) AS id", [ids])
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _ix_delta AS
+            SELECT termid, -count(*) AS d FROM {_S}.postings WHERE docid IN (SELECT id FROM _ix_batch)
+            GROUP BY termid""")
+        for table in ("postings", "docs", "indexed"):
+            con.execute(f"DELETE FROM {_S}.{table} WHERE docid IN (SELECT id FROM _ix_batch)")
+        words = " UNION ALL ".join(
+            f"SELECT id AS docid, unnest({_fold_sql(f)}) AS w FROM articles "
+            "WHERE id IN (SELECT id FROM _ix_batch)" for f in FIELDS)
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _ix_terms AS
+            SELECT docid, stem(w, 'german') AS term FROM ({words})
+            WHERE len(w) > 0 AND w NOT IN (SELECT sw FROM {STOPWORD_TABLE})""")
+        con.execute(f"""INSERT INTO {_S}.dict
+            SELECT (SELECT coalesce(max(termid), -1) FROM {_S}.dict) + row_number() OVER (ORDER BY term),
+                   term, 0
+            FROM (SELECT DISTINCT term FROM _ix_terms) ANTI JOIN {_S}.dict USING (term)""")
+        # ordered by term so that DuckDB's zone maps let a query skip to its terms' rows
+        con.execute(f"""INSERT INTO {_S}.postings
+            SELECT d.termid, t.docid, count(*)::INTEGER FROM _ix_terms t JOIN {_S}.dict d USING (term)
+            GROUP BY d.termid, t.docid ORDER BY d.termid, t.docid""")
+        con.execute(f"""INSERT INTO _ix_delta SELECT termid, count(*) FROM {_S}.postings
+            WHERE docid IN (SELECT id FROM _ix_batch) GROUP BY termid""")
+        con.execute(f"""UPDATE {_S}.dict SET df = dict.df + c.d
+            FROM (SELECT termid, sum(d) AS d FROM _ix_delta GROUP BY termid) c
+            WHERE dict.termid = c.termid""")
+        con.execute(f"DELETE FROM {_S}.dict WHERE df <= 0")
+        con.execute(f"""INSERT INTO {_S}.docs
+            SELECT a.id, a.id, (SELECT count(*) FROM _ix_terms t WHERE t.docid = a.id)
+            FROM articles a WHERE a.id IN (SELECT id FROM _ix_batch)""")
+        con.execute(f"""INSERT INTO {_S}.indexed
+            SELECT id, {_TEXT_HASH} FROM articles WHERE id IN (SELECT id FROM _ix_batch)""")
+        con.execute(f"DELETE FROM {_S}.stats")
+        con.execute(f"INSERT INTO {_S}.stats SELECT count(*), coalesce(avg(len), 0) FROM {_S}.docs")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for temp in ("_ix_batch", "_ix_delta", "_ix_terms"):
+            con.execute(f"DROP TABLE IF EXISTS temp.{temp}")
+
+
+def refresh_index(con: duckdb.DuckDBPyConnection) -> bool:
+    """Bring the index up to date with the articles table; False when it already was."""
+    if not _is_current(con):
+        _create(con)
+    pending = _pending(con)
+    if not pending:
+        return False
+    log.info("full-text index: %d article(s) to (re)index", len(pending))
+    for start in range(0, len(pending), BATCH):
+        _index_batch(con, pending[start:start + BATCH])
+    return True
+
+
+def build_index(con: duckdb.DuckDBPyConnection) -> None:
+    """The index built from scratch (tests, and repairs by hand)."""
+    _create(con)
+    refresh_index(con)
