@@ -49,7 +49,12 @@ _TABLES = {
     "postings": "termid BIGINT, docid BIGINT, tf INTEGER",
     "stats": "num_docs BIGINT, avgdl DOUBLE",
     "indexed": "docid BIGINT, text_hash UBIGINT",
+    "unsorted": "n BIGINT",  # postings rows appended since the table was last sorted whole
 }
+# Each batch appends its postings sorted by term, but a query on one term then reads a block of rows in
+# every batch's run; once the appended rows are a quarter of the table it is rewritten in one order
+# (seconds at 100,000 articles), which keeps queries as fast as on a single sorted build.
+COMPACT_SHARE = 0.25
 
 
 def _fold_sql(col: str) -> str:
@@ -92,6 +97,7 @@ def _create(con: duckdb.DuckDBPyConnection) -> None:
     for name, columns in _TABLES.items():
         con.execute(f"CREATE TABLE {_S}.{name} ({columns})")
     con.execute(f"INSERT INTO {_S}.stats VALUES (0, 0)")
+    con.execute(f"INSERT INTO {_S}.unsorted VALUES (0)")
     con.execute(f"CREATE OR REPLACE TABLE {STOPWORD_TABLE} (sw VARCHAR)")
     con.execute(f"INSERT INTO {STOPWORD_TABLE} SELECT unnest(?)", [[fold(w) for w in STOPWORDS]])
 
@@ -153,6 +159,7 @@ def _index_batch(con: duckdb.DuckDBPyConnection, first: int, stop: int) -> None:
             WHERE a.id IN (SELECT id FROM _ix_batch)""")
         con.execute(f"""INSERT INTO {_S}.indexed
             SELECT id, {_TEXT_HASH} FROM articles WHERE id IN (SELECT id FROM _ix_batch)""")
+        con.execute(f"UPDATE {_S}.unsorted SET n = n + (SELECT count(*) FROM _ix_tf)")
         con.execute(f"DELETE FROM {_S}.stats")
         con.execute(f"INSERT INTO {_S}.stats SELECT count(*), coalesce(avg(len), 0) FROM {_S}.docs")
         con.execute("COMMIT")
@@ -175,9 +182,27 @@ def refresh_index(con: duckdb.DuckDBPyConnection) -> bool:
         log.info("full-text index: %d article(s) to (re)index", pending)
         for first in range(0, pending, BATCH):
             _index_batch(con, first, first + BATCH)
+        _compact_if_needed(con)
         return True
     finally:
         con.execute("DROP TABLE IF EXISTS temp._ix_pending")
+
+
+def _compact_if_needed(con: duckdb.DuckDBPyConnection) -> None:
+    row = con.execute(f"SELECT (SELECT n FROM {_S}.unsorted), (SELECT count(*) FROM {_S}.postings)"
+                      ).fetchone()
+    unsorted, total = row if row else (0, 0)
+    if not unsorted or unsorted < COMPACT_SHARE * total:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {_S}.postings AS "
+                    f"SELECT * FROM {_S}.postings ORDER BY termid, docid")
+        con.execute(f"UPDATE {_S}.unsorted SET n = 0")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def build_index(con: duckdb.DuckDBPyConnection) -> None:

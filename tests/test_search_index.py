@@ -150,3 +150,21 @@ def test_an_index_of_the_earlier_layout_is_replaced(tmp_path: Path) -> None:
         assert snapshot(a.con) == scratch(a.con)
         venlo = a.con.execute("SELECT id FROM articles WHERE title = 'Venlo'").fetchone()[0]
         assert search.matching_ids(a.con, "Städtepartnerschaften") == [venlo]
+
+
+def _in_term_order(con: duckdb.DuckDBPyConnection) -> bool:
+    terms = [r[0] for r in con.execute(f"SELECT termid FROM {S}.postings ORDER BY rowid").fetchall()]
+    return terms == sorted(terms)
+
+
+def test_postings_are_kept_in_term_order_for_fast_queries(archive: Any,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    a, rng = archive
+    monkeypatch.setattr(search_index, "BATCH", 4)
+    search_index.build_index(a.con)  # eight batches, each appending its own run of terms
+    assert _in_term_order(a.con)
+    assert a.con.execute(f"SELECT n FROM {S}.unsorted").fetchone()[0] == 0
+    _store(a, {"a1": ("Konzert", _text(rng, 10))})  # a small change: appended, not yet worth a rewrite
+    assert search_index.refresh_index(a.con)
+    assert a.con.execute(f"SELECT n FROM {S}.unsorted").fetchone()[0] > 0
+    assert snapshot(a.con) == scratch(a.con)
