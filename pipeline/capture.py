@@ -5,6 +5,8 @@ handed it on, i.e. DECODED. The fetcher already moved `Content-Encoding`/`Conten
 `X-Archive-Orig-Content-Encoding`/`X-Archive-Orig-Content-Length`; here `Transfer-Encoding` is dropped
 and `Content-Length` set to the stored body's length, so standard tools (warcio, pywb, …) read the
 payload as is. A body cut by the size cap is marked `WARC-Truncated: length`, a torn one `disconnect`.
+Each redirect (3xx) followed on the way is a request/response pair of its own URL, written before the
+final answer, so a replay tool can follow the chain as the crawler did.
 Extension fields: `X-Crawl-Requested-URI` (the URL asked for, before redirects), `X-Crawl-Error`, and on
 an identical-payload revisit `X-Refers-To-File`/`X-Refers-To-Offset` (where the payload is).
 
@@ -89,15 +91,18 @@ class WarcWriter:
     # -- writing -----------------------------------------------------------------------------------
 
     def write(self, fetched: Fetched) -> WarcRef | None:
-        """Write the request and the answer; the answer's ref, or None when nothing was received.
+        """Write the request and the answer (after those of any redirects followed on the way); the
+        final answer's ref, or None when no final answer was received.
 
         A 304 becomes a server-not-modified revisit; a body identical to one written earlier by this
         writer FOR THE SAME URL becomes an identical-payload-digest revisit pointing at it. Aliases
         (another URL, the same bytes) keep full response records: every URL stays readable on its own.
         """
-        if fetched.status is None:
-            return None
         with self._lock:
+            for hop in fetched.hops:  # each redirect answer is a capture of its own URL
+                self._write_pair(hop, "response")
+            if fetched.status is None:
+                return None
             if fetched.not_modified:
                 return self._write_pair(fetched, "revisit", profile=PROFILE_NOT_MODIFIED)
             digest = payload_digest(fetched.body)

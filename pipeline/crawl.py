@@ -169,7 +169,7 @@ class _Crawl:
         # the frontier never hands out a URL twice)
         validators = self.validators.get(canonical) or (None, None)
         fetched = await self.fetcher.fetch(url, etag=validators[0], last_modified=validators[1])
-        ref = self.writer.write(fetched) if fetched.status is not None else None
+        ref = self.writer.write(fetched)  # None when no final answer came (hops are still written)
         self.sink.log_fetch(fetched, ref)
         if fetched.error == "robots":
             self.stats.skipped_robots += 1

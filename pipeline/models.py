@@ -90,6 +90,8 @@ class Fetched:
     http_version: str = "HTTP/1.1"
     reason: str = ""
     redirects: list[str] = field(default_factory=list)
+    # the redirect answers (3xx) received on the way, in order: archived before the final answer
+    hops: list[Fetched] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -208,3 +208,25 @@ def test_gzip_members_are_independent(tmp_path: Path) -> None:
     raw = w.files[0].read_bytes()
     assert raw[:2] == b"\x1f\x8b" and raw.count(b"\x1f\x8b\x08") >= 3
     assert gzip.decompress(raw).startswith(b"WARC/1.1\r\nWARC-Type: warcinfo")
+
+
+def test_redirect_answers_are_written_before_the_final_one(tmp_path: Path) -> None:
+    hop1 = page("/alt", body=b"", status=301, reason="Moved Permanently",
+                headers={"location": "https://www.krefeld.de/neu", "content-length": "0"})
+    hop2 = page("/neu", body=b"", status=302, reason="Found", headers={"location": "/de/inhalt/a/"})
+    final = page("/de/inhalt/a/", url="https://www.krefeld.de/alt", hops=[hop1, hop2],
+                 redirects=["https://www.krefeld.de/neu", "https://www.krefeld.de/de/inhalt/a/"])
+    with WarcWriter(tmp_path, "run-00001") as w:
+        ref = w.write(final)
+        # a redirect to a place the crawler may not go: the 3xx is archived, nothing else
+        refused = page("/weg", status=None, error="off_scope", body=b"",
+                       hops=[page("/weg", body=b"", status=302, headers={"location": "https://example.org/"})])
+        assert w.write(refused) is None
+    recs = [r for r in records(w.files[0]) if r[0] == "response"]
+    got = [(r[1].get_header("WARC-Target-URI"), r[2].get_statuscode(), r[2].get_header("location"))  # type: ignore[union-attr]
+           for r in recs]
+    assert got == [("https://www.krefeld.de/alt", "301", "https://www.krefeld.de/neu"),
+                   ("https://www.krefeld.de/neu", "302", "/de/inhalt/a/"),
+                   ("https://www.krefeld.de/de/inhalt/a/", "200", None),
+                   ("https://www.krefeld.de/weg", "302", "https://example.org/")]
+    assert ref is not None and read_at(w.files[0].parent / ref.file, ref.offset).status == 200

@@ -60,6 +60,13 @@ def test_crawl_survives_faults_and_records_them(tmp_path: Path, fault_server: Fa
     run = con.execute("SELECT status, pages_failed FROM crawl_runs").fetchone()
     assert run[1] >= 6
 
+    # redirect answers are archived too, each under its own URL (the refused target is not requested)
+    from pipeline.capture import read_responses
+
+    warc = {(f.final_url.split("/", 3)[-1].rstrip("/"), f.status) for f in read_responses(archive / "warc")}
+    assert ("offscope-redirect", 302) in warc or ("offscope-redirect", 301) in warc
+    assert {"loop/a", "loop/b"} <= {u for u, st in warc if st is not None and 300 <= st < 400}
+
     paths = fault_server.paths()
     assert not any(p.startswith("/private/") for p in paths), "robots.txt disallow honoured"
     assert trap_server.log == [], "nothing off scope was ever requested"

@@ -164,6 +164,10 @@ def test_redirects_are_followed_and_listed(fault_server: FaultServer) -> None:
     got, _ = fetch_one(make_source(fault_server), fault_server.url("/chain/3"))
     assert got.ok and got.final_url == fault_server.url("/chain/0")
     assert got.redirects == [fault_server.url(f"/chain/{i}") for i in (2, 1, 0)]
+    # the redirect answers themselves are kept (for the WARC), each under the URL that gave it
+    assert [h.url for h in got.hops] == [fault_server.url(f"/chain/{i}") for i in (3, 2, 1)]
+    assert all(h.status in (301, 302, 303, 307, 308) and h.headers.get("location") for h in got.hops)
+    assert all(h.fetched_at is not None and h.request_headers for h in got.hops)
 
 
 def test_a_redirect_loop_is_stopped(fault_server: FaultServer) -> None:
@@ -182,6 +186,7 @@ def test_a_chain_of_seven_stops_after_max_redirects(fault_server: FaultServer) -
 def test_an_off_scope_redirect_is_never_followed(fault_server: FaultServer, trap_server: FaultServer) -> None:
     got, stats = fetch_one(make_source(fault_server), fault_server.url("/offscope-redirect"))
     assert got.error == "off_scope" and got.redirects == [trap_server.url("/secret")]
+    assert got.status is None and [h.url for h in got.hops] == [fault_server.url("/offscope-redirect")]
     assert stats["off_scope"] == 1
     assert trap_server.log == []
 

@@ -137,29 +137,35 @@ class Fetcher:
     async def _follow(self, url: str, conditional: Mapping[str, str]) -> Fetched:
         """Request `url`, following redirects ourselves so that every hop is checked for scope."""
         current, hops, seen = url, [], {url.split("#", 1)[0]}
+        answers: list[Fetched] = []  # the 3xx answers followed, kept for the WARC
         for _ in range(self.source.max_redirects + 1):
             refusal = await self._admit(current, robots=True)
             if refusal:
-                return Fetched(url=url, final_url=current, status=None, error=refusal, redirects=hops)
+                return Fetched(url=url, final_url=current, status=None, error=refusal, redirects=hops,
+                               hops=answers)
             answer = await self._with_retries(current, conditional)
             if answer.status in REDIRECT_STATUSES and answer.headers.get("location"):
                 target = urljoin(current, answer.headers["location"].strip()).split("#", 1)[0]
                 hops.append(target)
                 if urlsplit(target).scheme.lower() not in ("http", "https"):
-                    return self._done(url, current, answer, hops, error="bad_redirect")
+                    return self._done(url, current, answer, hops, answers, error="bad_redirect")
                 if target in seen:
-                    return self._done(url, current, answer, hops, error="redirect_loop")
+                    return self._done(url, current, answer, hops, answers, error="redirect_loop")
                 seen.add(target)
+                answers.append(self._done(current, current, answer, [], []))
+                answers[-1].fetched_at = datetime.now(UTC)
                 current = target
                 continue
-            return self._done(url, current, answer, hops)
-        return Fetched(url=url, final_url=current, status=None, error="too_many_redirects", redirects=hops)
+            return self._done(url, current, answer, hops, answers)
+        return Fetched(url=url, final_url=current, status=None, error="too_many_redirects", redirects=hops,
+                       hops=answers)
 
-    def _done(self, url: str, final: str, a: _Answer, hops: list[str], error: str | None = None) -> Fetched:
+    def _done(self, url: str, final: str, a: _Answer, hops: list[str], answers: list[Fetched],
+              error: str | None = None) -> Fetched:
         return Fetched(url=url, final_url=final, status=a.status or None, headers=a.headers, body=a.body,
                        error=error or a.error, not_modified=a.status == 304,
                        request_headers=a.request_headers, http_version=a.http_version, reason=a.reason,
-                       redirects=hops)
+                       redirects=hops, hops=answers)
 
     async def sitemaps(self, url: str) -> list[str]:
         """The `Sitemap:` URLs of the robots.txt of `url`'s host (fetched once per run, like the rules)."""
