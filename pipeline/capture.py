@@ -45,6 +45,7 @@ _HOP_BY_HOP = {"transfer-encoding", "connection", "keep-alive"}
 class WarcRef(NamedTuple):
     file: str  # file name inside the WARC folder
     offset: int  # byte offset of the record's gzip member
+    digest: str | None = None  # payload digest, set when the record is a full response with a body
 
 
 def payload_digest(body: bytes) -> str:
@@ -95,7 +96,8 @@ class WarcWriter:
         final answer's ref, or None when no final answer was received.
 
         A 304 becomes a server-not-modified revisit; a body identical to one written earlier by this
-        writer FOR THE SAME URL becomes an identical-payload-digest revisit pointing at it. Aliases
+        writer, or by an earlier run (`remember`), FOR THE SAME URL becomes an identical-payload-digest
+        revisit pointing at it. Aliases
         (another URL, the same bytes) keep full response records: every URL stays readable on its own.
         """
         with self._lock:
@@ -115,7 +117,21 @@ class WarcWriter:
             ref = self._write_pair(fetched, "response")
             if fetched.body and fetched.error is None:
                 self._payloads[key] = (fetched.final_url, _warc_date(fetched.fetched_at), ref)
+                ref = ref._replace(digest=digest)
             return ref
+
+    def remember(self, earlier: Iterable[tuple[str, str, datetime, str, int]]) -> int:
+        """Captures of earlier runs as (URL, payload digest, WARC-Date, file, offset): a body identical
+        to one of them is written as a revisit pointing at it instead of a full copy (a site without
+        ETag or Last-Modified sends every unchanged page in full each night). Records whose file is
+        gone are left out. Returns how many were taken."""
+        taken = 0
+        with self._lock:
+            for uri, digest, when, file, offset in earlier:
+                if (self.folder / file).exists():
+                    self._payloads[f"{uri} {digest}"] = (uri, _warc_date(when), WarcRef(file, offset))
+                    taken += 1
+        return taken
 
     def write_revisit(self, fetched: Fetched, ref_uri: str, ref_date: str, digest: str) -> WarcRef:
         """An identical-payload revisit of a capture from an earlier run (`ref_date` as WARC-Date)."""

@@ -55,6 +55,7 @@ def run(cfg: Config, archive_dir: Path, sources: list[str] | None = None, progre
         run_id = archive.begin_run([s.name for s in selected])
         stats = RunStats(run_id=run_id)
         writer = capture.WarcWriter(archive_dir / "warc", prefix=f"run-{run_id:05d}")
+        writer.remember(archive.latest_payloads())  # unchanged bodies become revisits of those
         bar = Progress(mode=progress)
         sink = Sink(archive, stats, PARSER_VERSION)
         parser = Parser()

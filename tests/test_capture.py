@@ -230,3 +230,24 @@ def test_redirect_answers_are_written_before_the_final_one(tmp_path: Path) -> No
                    ("https://www.krefeld.de/de/inhalt/a/", "200", None),
                    ("https://www.krefeld.de/weg", "302", "https://example.org/")]
     assert ref is not None and read_at(w.files[0].parent / ref.file, ref.offset).status == 200
+
+
+def test_a_body_captured_by_an_earlier_run_becomes_a_revisit(tmp_path: Path) -> None:
+    body = b"<html>Venlo</html>"
+    with WarcWriter(tmp_path, "run-00001") as w1:
+        ref1 = w1.write(page("/de/inhalt/a/", body=body))
+    assert ref1 is not None and ref1.digest == payload_digest(body)
+    with WarcWriter(tmp_path, "run-00002") as w2:
+        taken = w2.remember([("https://www.krefeld.de/de/inhalt/a/", payload_digest(body), WHEN, ref1.file,
+                              ref1.offset),
+                             ("https://www.krefeld.de/x/", payload_digest(b"x"), WHEN, "gone.warc.gz", 0)])
+        assert taken == 1  # the capture whose file was deleted is not referred to
+        later = datetime(2024, 11, 16, tzinfo=UTC)
+        ref2 = w2.write(page("/de/inhalt/a/", body=body, fetched_at=later))
+        changed = w2.write(page("/de/inhalt/a/", body=b"<html>Venlo, neu</html>", fetched_at=later))
+    assert ref2 is not None and ref2.digest is None and ref2.file != ref1.file
+    assert changed is not None and changed.digest == payload_digest(b"<html>Venlo, neu</html>")
+    [(kind, headers, _, _)] = [r for r in records(tmp_path / ref2.file) if r[0] in ("revisit",)]
+    assert headers.get_header("WARC-Refers-To-Date") == "2024-11-15T10:30:00.123456Z"  # type: ignore[union-attr]
+    assert headers.get_header("WARC-Refers-To-Target-URI") == "https://www.krefeld.de/de/inhalt/a/"  # type: ignore[union-attr]
+    assert read_at(tmp_path / ref2.file, ref2.offset).body == body

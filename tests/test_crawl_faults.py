@@ -147,3 +147,47 @@ def test_after_an_unfinished_run_pages_are_fetched_in_full(tmp_path: Path) -> No
     con = duckdb.connect(str(archive / "archive.duckdb"), read_only=True)
     assert con.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone() == (6, 6)
     assert con.execute("SELECT sum(pages_new) FROM crawl_runs WHERE id = 3").fetchone()[0] == 0
+
+
+def test_an_unchanged_page_without_validators_is_archived_as_a_revisit(tmp_path: Path) -> None:
+    """A server that sends neither ETag nor Last-Modified answers every run in full: the WARC keeps one
+    copy of an unchanged body and writes later identical answers as revisits pointing at it."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    from pipeline import capture
+
+    state = {"edit": ""}
+
+    def site(path: str, headers: dict[str, str]):
+        if path.startswith("/same"):
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, html(
+                "Unverändert", '<p>Immer derselbe Text über Venlo.</p><a href="/edited/">weiter</a>')
+        if path.startswith("/edited"):
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, html(
+                "Bearbeitet", f"<p>Ein Text über Leicester.{state['edit']}</p>")
+        return None
+
+    with FaultServer(site=site) as srv:
+        cfg = fault_config(tmp_path, srv, ["/same"])
+        archive = tmp_path / "archive"
+        assert crawl.run(cfg, archive, out=io.StringIO()) == 0
+        state["edit"] = " Mit einem neuen Satz."
+        assert crawl.run(cfg, archive, out=io.StringIO()) == 0
+
+    def kinds(name: str) -> dict[str, str]:
+        with (archive / "warc" / name).open("rb") as fh:
+            return {r.rec_headers.get_header("WARC-Target-URI").split("/", 3)[-1].rstrip("/"): r.rec_type
+                    for r in ArchiveIterator(fh) if r.rec_type in ("response", "revisit")}
+
+    first, second = sorted(p.name for p in (archive / "warc").glob("run-*.warc.gz"))
+    assert kinds(first) == {"same": "response", "edited": "response"}
+    assert kinds(second) == {"same": "revisit", "edited": "response"}
+    con = duckdb.connect(str(archive / "archive.duckdb"), read_only=True)
+    file, offset = con.execute("SELECT warc_file, warc_offset FROM fetch_log WHERE run_id = 2 AND url LIKE "
+                               "'%/same/'").fetchone()
+    assert file == second
+    # the revisit refers to the first run's record, and reading it gives the full body back
+    assert b"Immer derselbe Text" in capture.read_at(archive / "warc" / file, offset).body
+    assert con.execute("SELECT count(*) FROM articles WHERE title = 'Unverändert'").fetchone()[0] == 1
+    con.close()
+    assert crawl.reparse(cfg, archive, out=io.StringIO()) == 0  # from the WARC files alone, revisits too

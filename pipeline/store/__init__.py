@@ -7,6 +7,7 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from types import TracebackType
@@ -27,11 +28,13 @@ PUBLISHED = "archive.duckdb"
 LOCK = "crawl.lock"
 BATCH = 2000  # store_many writes this many records per transaction: memory stays flat
 FETCH_COLS = ["run_id", "url", "final_url", "status", "bytes", "error", "fetched_at", "elapsed",
-              "not_modified", "etag", "last_modified", "content_type", "warc_file", "warc_offset"]
+              "not_modified", "etag", "last_modified", "content_type", "warc_file", "warc_offset",
+              "payload_digest"]
 _FETCH_CASTS = {"run_id": "INTEGER", "url": "VARCHAR", "final_url": "VARCHAR", "status": "INTEGER",
                 "bytes": "BIGINT", "error": "VARCHAR", "fetched_at": "TIMESTAMP", "elapsed": "DOUBLE",
                 "not_modified": "BOOLEAN", "etag": "VARCHAR", "last_modified": "VARCHAR",
-                "content_type": "VARCHAR", "warc_file": "VARCHAR", "warc_offset": "BIGINT"}
+                "content_type": "VARCHAR", "warc_file": "VARCHAR", "warc_offset": "BIGINT",
+                "payload_digest": "VARCHAR"}
 
 
 class Capture(NamedTuple):
@@ -153,12 +156,9 @@ class Archive:
         if ref:
             # store() is called without the reference: it finds the capture of the same request here.
             self._warc_refs[fetched.url] = self._warc_refs[fetched.final_url] = ref
-        self.con.execute(
-            "INSERT INTO fetch_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, fetched.url, fetched.final_url, fetched.status, len(fetched.body), fetched.error,
-             utc(fetched.fetched_at), fetched.elapsed, fetched.not_modified, header(fetched, "etag"),
-             header(fetched, "last-modified"), header(fetched, "content-type"),
-             ref[0] if ref else None, ref[1] if ref else None])
+        row = self.fetch_row(run_id, fetched, warc)
+        self.con.execute(f"INSERT INTO fetch_log ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                         list(row.values()))
 
     @staticmethod
     def fetch_row(run_id: int, fetched: Fetched, warc: tuple[str, int] | None = None) -> dict[str, object]:
@@ -169,13 +169,24 @@ class Archive:
                 "not_modified": fetched.not_modified, "etag": header(fetched, "etag"),
                 "last_modified": header(fetched, "last-modified"),
                 "content_type": header(fetched, "content-type"),
-                "warc_file": str(warc[0]) if warc else None, "warc_offset": int(warc[1]) if warc else None}
+                "warc_file": str(warc[0]) if warc else None, "warc_offset": int(warc[1]) if warc else None,
+                # set by the WARC writer for full response records only (not for revisits)
+                "payload_digest": getattr(warc, "digest", None)}
 
     def log_fetches(self, rows: list[dict[str, object]]) -> None:
         """The bulk form of log_fetch: many `fetch_row`s in one statement."""
         if rows:
             with self._tx():
                 ingest.insert(self.con, "fetch_log", rows, FETCH_COLS, _FETCH_CASTS)
+
+    def latest_payloads(self) -> list[tuple[str, str, datetime, str, int]]:
+        """Per URL, its latest full response capture: (URL, payload digest, fetched at, WARC file, offset);
+        the WARC writer turns an identical body into a revisit of it."""
+        rows = self.con.execute(
+            "SELECT final_url, arg_max(payload_digest, fetched_at), max(fetched_at), "
+            "arg_max(warc_file, fetched_at), arg_max(warc_offset, fetched_at) FROM fetch_log "
+            "WHERE payload_digest IS NOT NULL AND warc_file IS NOT NULL GROUP BY final_url").fetchall()
+        return [(u, d, when.replace(tzinfo=UTC), f, o) for u, d, when, f, o in rows]
 
     def previous_crawl(self) -> tuple[str | None, list[str]]:
         """The last crawl run's status ('running' if it was killed) and the URLs it failed to fetch.

@@ -14,7 +14,7 @@ from ..errors import ArchiveError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # No hidden downloads: the fts extension comes from the duckdb-extension-fts wheel, nothing else loads.
 _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -58,7 +58,12 @@ def _migrate_to_2(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE IF NOT EXISTS lsh_bands (band_key BIGINT NOT NULL, article_id BIGINT NOT NULL)")
 
 
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {2: _migrate_to_2}
+def _migrate_to_3(con: duckdb.DuckDBPyConnection) -> None:
+    """The payload digest of each full response record, for revisits across runs."""
+    con.execute("ALTER TABLE fetch_log ADD COLUMN IF NOT EXISTS payload_digest VARCHAR")
+
+
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {2: _migrate_to_2, 3: _migrate_to_3}
 
 VIEWS = {
     # Articles per partner city per month; near-duplicates are not counted twice.
