@@ -16,7 +16,7 @@ from . import store
 from .config import Source
 from .models import Fetched, Record, RunStats
 from .parse import parse
-from .store.ingest import Features, features
+from .store.tables import Features, features
 
 log = logging.getLogger(__name__)
 

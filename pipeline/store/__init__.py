@@ -18,8 +18,8 @@ import duckdb
 from .. import dedup, publish, search
 from ..errors import ArchiveError, LockedError
 from ..models import Fetched, Record, RunStats
-from . import ingest, schema
-from .ingest import header, utc
+from . import ingest, schema, tables
+from .tables import header, utc
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +177,7 @@ class Archive:
         """The bulk form of log_fetch: many `fetch_row`s in one statement."""
         if rows:
             with self._tx():
-                ingest.insert(self.con, "fetch_log", rows, FETCH_COLS, _FETCH_CASTS)
+                tables.insert(self.con, "fetch_log", rows, FETCH_COLS, _FETCH_CASTS)
 
     def latest_payloads(self) -> list[tuple[str, str, datetime, str, int]]:
         """Per URL, its latest full response capture: (URL, payload digest, fetched at, WARC file, offset);
@@ -243,7 +243,7 @@ class Archive:
         writes the previous batch; a short input is handled in-process."""
         outcomes: list[str] = []
         Raw = list[tuple[Record, Fetched, tuple[str, int] | None]]
-        pending: tuple[Raw, AsyncResult[list[ingest.Features]] | None] | None = None
+        pending: tuple[Raw, AsyncResult[list[tables.Features]] | None] | None = None
         chunk: Raw = []
 
         def flush() -> None:
@@ -251,7 +251,7 @@ class Archive:
             if pending is not None:
                 raw, job = pending
                 feats = job.get() if job is not None else [None] * len(raw)
-                prepared = [ingest.prepare(r, f, w, x) for (r, f, w), x in zip(raw, feats, strict=True)]
+                prepared = [tables.prepare(r, f, w, x) for (r, f, w), x in zip(raw, feats, strict=True)]
                 outcomes.extend(self._ingest(run_id, source, prepared, threshold, parser_version))
                 pending = None
 
@@ -262,7 +262,7 @@ class Archive:
             chunk.append((record, fetched, ref))
             if len(chunk) >= self.batch_size:
                 pool = self._workers()
-                job = pool.map_async(ingest.features, [r for r, _, _ in chunk], chunksize=100) \
+                job = pool.map_async(tables.features, [r for r, _, _ in chunk], chunksize=100) \
                     if pool else None
                 flush()
                 pending, chunk = (chunk, job), []
@@ -273,7 +273,7 @@ class Archive:
         return outcomes
 
     def store_features(self, run_id: int, source: str,
-                       items: list[tuple[Record, Fetched, tuple[str, int] | None, ingest.Features | None]],
+                       items: list[tuple[Record, Fetched, tuple[str, int] | None, tables.Features | None]],
                        threshold: float = 0.8, parser_version: str | None = None) -> list[str]:
         """store_many for records whose dedup features were computed elsewhere (the crawl's parse
         workers): same decisions, in order, one transaction."""
@@ -281,7 +281,7 @@ class Archive:
             if record.kind == "listing":
                 raise ArchiveError(f"{record.url}: a listing is not an article and is not stored")
         refs = self._warc_refs
-        prepared = [ingest.prepare(r, f, w or refs.get(f.url) or refs.get(f.final_url), x)
+        prepared = [tables.prepare(r, f, w or refs.get(f.url) or refs.get(f.final_url), x)
                     for r, f, w, x in items]
         return self._ingest(run_id, source, prepared, threshold, parser_version) if prepared else []
 
@@ -296,7 +296,7 @@ class Archive:
                 self._pool = False
         return self._pool or None
 
-    def _ingest(self, run_id: int, source: str, chunk: list[ingest.Item], threshold: float,
+    def _ingest(self, run_id: int, source: str, chunk: list[tables.Item], threshold: float,
                 parser_version: str | None) -> list[str]:
         with self._tx():
             outcomes, next_id = ingest.ingest(self.con, self._next_id, run_id, source, chunk, threshold,
