@@ -60,6 +60,11 @@ def test_every_press_release_once_with_title_and_date(crawled: tuple[Path, objec
     assert sorted(by_path) == sorted(expected), "each press release archived, nothing else as one"
     for path, rec in expected.items():
         assert by_path[path] == [(rec["title"], rec["published"])], path
+    # the record's links are stored: every partner page links to the overview it belongs to
+    partner_links = con.execute("SELECT a.canonical_url, list(l.url) FROM articles a JOIN links l ON "
+                                "l.article_id = a.id WHERE a.kind = 'partner_page' GROUP BY ALL").fetchall()
+    assert len(partner_links) >= 8
+    assert all(any("staedtepartnerschaften" in u for u in urls) for _, urls in partner_links)
 
 
 def test_warc_files_are_standard_and_complete(crawled: tuple[Path, object, object]) -> None:

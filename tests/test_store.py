@@ -31,7 +31,8 @@ def make_record(slug: str = "venlo-feier", text: str = TEXT, title: str = "Krefe
                                caption="Burg Linn", credit="Stadt Krefeld, Presse und Kommunikation",
                                photographer="A. Bischof")],
                  partner_cities=["Venlo"],
-                 contacts=[Contact("Erika Muster", "+49 2151 861554", "presse@krefeld.de", "B 209")])
+                 contacts=[Contact("Erika Muster", "+49 2151 861554", "presse@krefeld.de", "B 209")],
+                 links=["https://www.krefeld.de/de/inhalt/leicester/", "https://www.venlo.nl/"])
     for k, v in kw.items():
         setattr(rec, k, v)
     return rec
@@ -45,8 +46,8 @@ def fetched_for(rec: Record, etag: str | None = None, status: int = 200) -> Fetc
                    body=b"<html></html>", fetched_at=datetime.now(UTC))
 
 
-TABLES = ("articles", "article_versions", "article_urls", "people", "images", "contacts", "lsh_bands",
-          "near_duplicates")
+TABLES = ("articles", "article_versions", "article_urls", "people", "images", "contacts", "links",
+          "lsh_bands", "near_duplicates")
 
 
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -69,7 +70,7 @@ def test_storing_the_same_record_twice_changes_nothing(archive: store.Archive) -
     assert counts(archive.con) == before
     assert archive.con.execute("SELECT * EXCLUDE (last_seen) FROM articles").fetchall() == row_before
     assert before["articles"] == 1 and before["people"] == 2 and before["images"] == 1
-    assert before["contacts"] == 1 and before["article_versions"] == 1
+    assert before["contacts"] == 1 and before["article_versions"] == 1 and before["links"] == 2
 
 
 def test_a_changed_page_becomes_a_new_version(archive: store.Archive) -> None:
@@ -91,6 +92,20 @@ def test_a_changed_page_becomes_a_new_version(archive: store.Archive) -> None:
     assert art[2] == first_seen and art[3] >= first_seen
     # child rows follow the latest version
     assert archive.con.execute("SELECT list(name) FROM people").fetchone()[0] == ["Frank Meyer"]
+
+
+def test_links_of_the_stored_version_in_page_order(archive: store.Archive) -> None:
+    run = archive.begin_run(["krefeld"])
+    rec = make_record()
+    archive.store(run, "krefeld", rec, fetched_for(rec))
+    links = "SELECT list(url ORDER BY position) FROM links"
+    assert archive.con.execute(links).fetchone()[0] == rec.links
+    # links alone do not make a new version (navigation changes every page), a changed text does
+    assert archive.store(run, "krefeld", make_record(links=["https://www.krefeld.de/x/"]),
+                         fetched_for(rec)) == "unchanged"
+    edited = make_record(text=TEXT + " Ein Nachtrag.", links=["https://www.krefeld.de/de/inhalt/dunkerque/"])
+    assert archive.store(run, "krefeld", edited, fetched_for(edited)) == "changed"
+    assert archive.con.execute(links).fetchone()[0] == ["https://www.krefeld.de/de/inhalt/dunkerque/"]
 
 
 def test_a_caption_change_alone_is_a_new_version(archive: store.Archive) -> None:

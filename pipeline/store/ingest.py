@@ -262,7 +262,7 @@ class Batch:
         con = self.con
         changed_ids = sorted(self.changed_rows)
         if changed_ids:
-            for table in ("people", "images", "contacts", "lsh_bands"):
+            for table in (*CHILD_COLS, "lsh_bands"):
                 con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [changed_ids])
         insert(con, "articles", list(self.new_rows.values()),
                ["id", "source", "canonical_url", "first_seen", "last_seen", "version", "gone_since",
@@ -321,7 +321,7 @@ def rewrite(con: duckdb.DuckDBPyConnection, aid: int, version: int, record: Reco
     update(con, "article_versions", "article_id", [dict(vcols, article_id=aid)],
            [*PARSED_FIELDS, "people", "images", "contacts"], CASTS,
            where=f" AND article_versions.version = {int(version)}")
-    for table in ("people", "images", "contacts", "lsh_bands"):
+    for table in (*CHILD_COLS, "lsh_bands"):
         con.execute(f"DELETE FROM {table} WHERE article_id = ?", [aid])
     for table, rows in children(aid, r).items():
         insert(con, table, rows, CHILD_COLS[table])

@@ -14,7 +14,7 @@ from ..errors import ArchiveError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # No hidden downloads: the fts extension comes from the duckdb-extension-fts wheel, nothing else loads.
 _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -63,7 +63,14 @@ def _migrate_to_3(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE fetch_log ADD COLUMN IF NOT EXISTS payload_digest VARCHAR")
 
 
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {2: _migrate_to_2, 3: _migrate_to_3}
+def _migrate_to_4(con: duckdb.DuckDBPyConnection) -> None:
+    """The links of each article's stored version (the record's `links`), in page order."""
+    con.execute("CREATE TABLE IF NOT EXISTS links (article_id BIGINT NOT NULL, position INTEGER, "
+                "url VARCHAR NOT NULL)")
+
+
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4}
 
 VIEWS = {
     # Articles per partner city per month; near-duplicates are not counted twice.

@@ -152,6 +152,7 @@ def children(aid: int, record: Record) -> dict[str, list[dict[str, Any]]]:
         "people": [dict(vars(p), article_id=aid, position=i) for i, p in enumerate(record.people)],
         "images": [dict(vars(m), article_id=aid, position=i) for i, m in enumerate(record.images)],
         "contacts": [dict(vars(c), article_id=aid, position=i) for i, c in enumerate(record.contacts)],
+        "links": [{"article_id": aid, "position": i, "url": u} for i, u in enumerate(record.links)],
     }
 
 
@@ -163,6 +164,7 @@ CHILD_COLS = {
     "people": ["article_id", "position", "name", "role"],
     "images": ["article_id", "position", "src", "alt", "caption", "credit", "photographer"],
     "contacts": ["article_id", "position", "name", "phone", "email", "room"],
+    "links": ["article_id", "position", "url"],
 }
 VERSION_COLS = ["article_id", "version", "fetched_at", "content_hash", "title", "text", "run_id", "url",
                 "kind", "subtitle", "published", "lead", "partner_cities", "people", "images", "contacts",
