@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress, count
+from itertools import accumulate, compress, count
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -24,13 +24,18 @@ logger = logging.getLogger(__name__)
 
 # a word, hyphenated words whole ("Hans-Peter"); a hyphen must be followed by a letter
 _WORD = re.compile(r"[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*")
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")  # (the captured words stay in split()'s list)
 _QUOTES_OPEN = "„“\"«»‚'"
 
 
-class _Tok(NamedTuple):
-    text: str
-    start: int
-    end: int
+class _Toks(NamedTuple):
+    """A text's words as parallel lists, word i spanning starts[i]:ends[i]. gaps[i] is the text before
+    word i (never empty between two words: a letter would have continued the word before), gaps[-1]
+    the text after the last word."""
+    words: list[str]
+    gaps: list[str]
+    starts: list[int]
+    ends: list[int]
 
 
 @dataclass
@@ -136,9 +141,12 @@ def looks_like_person(text: str) -> bool:
 # ---- scanning ----
 
 @lru_cache(maxsize=64)  # _scan and _surname_roles tokenise the same text one after the other (read-only)
-def _tokens(text: str) -> list[_Tok]:
-    new = tuple.__new__  # (skips the named tuple's Python-level __new__: ~40 % of the tokenising time)
-    return [new(_Tok, (m[0], m.start(), m.end())) for m in _WORD.finditer(text)]
+def _tokens(text: str) -> _Toks:
+    # all at C speed, no object per word but its string: split() alternates gaps and words, and the
+    # running sum of their lengths alternates word starts and ends
+    pieces = _WORD_SPLIT.split(text)
+    offsets = list(accumulate(map(len, pieces)))
+    return _Toks(pieces[1::2], pieces[0::2], offsets[0:-1:2], offsets[1::2])
 
 
 @lru_cache(maxsize=1)
@@ -163,6 +171,18 @@ def _capitalised_rx() -> re.Pattern[str] | None:
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+@lru_cache(maxsize=1)
+def _pair_rx() -> re.Pattern[str] | None:
+    """The capitalised tokens that can begin a name without a role before it: a name's second word
+    follows on the same line, after spaces only, and is a particle or begins upper-case (the class
+    below holds every upper-case letter and more). None where _capitalised_rx is None."""
+    caps = _capitalised_rx()
+    if caps is None:
+        return None
+    particles = "|".join(map(re.escape, sorted(lexicon("people")["particles"], key=len, reverse=True)))
+    return re.compile(caps.pattern + rf"(?=[^\S\n]+(?:[^\W\d_a-zäöüß]|(?:{particles})\b))")
+
+
 @lru_cache(maxsize=64)
 def _signals(text: str) -> tuple[bool, bool]:
     """Necessary conditions, checked at C speed over the text's words so that most texts skip the
@@ -173,17 +193,27 @@ def _signals(text: str) -> tuple[bool, bool]:
     roles = any(map(is_role_word, words)) or not _phrase_words().isdisjoint(words)
     if roles:
         return True, True
+    hyphens = "-" in text
+    if not _has_given(words, hyphens):
+        return False, False
+    # without a role word, only a given name followed by a name's second word begins a name: a second,
+    # sharper pass over the few texts still in question spares most of them the tokenising
+    pairs = _pair_rx()
+    return False, pairs is None or _has_given(pairs.findall(text), hyphens)
+
+
+def _has_given(words: list[str], hyphens: bool) -> bool:
+    """A given name among the words; a hyphenated given name ("Hans-Peter") is one word: its first part
+    must be a name (looked for only if the text has hyphens)."""
     names = given_names()
-    if not names.isdisjoint(words):
-        return False, True
-    if "-" in text:  # a hyphenated given name ("Hans-Peter") is one word: its first part must be a name
-        return False, any(w.split("-", 1)[0] in names for w in words if "-" in w)
-    return False, False
+    return not names.isdisjoint(words) or hyphens and any(
+        w.split("-", 1)[0] in names for w in words if "-" in w)
 
 
-def _adjacent(text: str, a: _Tok, b: _Tok) -> bool:
-    gap = text[a.end:b.start]
-    return bool(gap) and gap.isspace() and "\n" not in gap
+def _adjacent(t: _Toks, i: int) -> bool:
+    """Word i follows word i - 1 after spaces on the same line (i > 0)."""
+    gap = t.gaps[i]
+    return gap.isspace() and "\n" not in gap
 
 
 @lru_cache(maxsize=1)
@@ -191,19 +221,19 @@ def _title_words() -> frozenset[str]:
     return frozenset(t.rstrip(".").split(".")[0] for t in lexicon("people")["titles"])
 
 
-def _titles_before(text: str, toks: list[_Tok], i: int) -> int:
-    """Index of the first academic-title token directly before toks[i] ("Dr.", "Prof. Dr. h. c.")."""
+def _titles_before(t: _Toks, i: int) -> int:
+    """Index of the first academic-title word directly before word i ("Dr.", "Prof. Dr. h. c.")."""
     lex = lexicon("people")
     titles = _title_words()
     j, first = i, i
     while j > 0:
-        prev = toks[j - 1]
-        gap = text[prev.end:toks[j].start]
+        gap = t.gaps[j]
         if not (gap.startswith(".") and (gap[1:].isspace() or gap[1:] == "-")):
             break
-        if prev.text in titles:
+        prev = t.words[j - 1]
+        if prev in titles:
             first = j - 1
-        elif prev.text not in lex["title_parts"]:
+        elif prev not in lex["title_parts"]:
             break
         j -= 1
     return first
@@ -293,71 +323,69 @@ def _role_phrases() -> tuple[tuple[str, int, str], ...]:
     return tuple((phr, len(phr.split()), phr.split(" ")[-1]) for phr in lexicon("people")["role_phrases"])
 
 
-def _role_before(text: str, toks: list[_Tok], first: int) -> str | None:
+def _role_before(text: str, t: _Toks, first: int) -> str | None:
     """A role word directly before the name (after "a. D."), with lowercase attributes as written."""
+    words = t.words
     j = first - 1
     suffix = ""
-    if j >= 1 and toks[j].text == "D" and toks[j - 1].text == "a" and re.fullmatch(
-        r"\.\s*", text[toks[j - 1].end:toks[j].start]
-    ) and text[toks[j].end:toks[j].end + 1] == ".":
+    if j >= 1 and words[j] == "D" and words[j - 1] == "a" and re.fullmatch(r"\.\s*", t.gaps[j]) \
+            and t.gaps[j + 1].startswith("."):
         suffix = " a. D."
         j -= 2
     if j < 0:
         return None
-    if not suffix and not _adjacent(text, toks[j], toks[j + 1]):
-        return _role_before_comma(text, toks, j)
-    end = toks[j].end
+    if not suffix and not _adjacent(t, j + 1):
+        return _role_before_comma(text, t, j)
+    end = t.ends[j]
     lex = lexicon("people")
-    last = toks[j].text
+    last = words[j]
     for phr, n, phr_last in _role_phrases():
-        # (tokens hold no spaces: the phrase's last word must be this token before any joining)
-        if last == phr_last and j - n + 1 >= 0 and " ".join(t.text for t in toks[j - n + 1:j + 1]) == phr:
+        # (words hold no spaces: the phrase's last word must be this word before any joining)
+        if last == phr_last and j - n + 1 >= 0 and " ".join(words[j - n + 1:j + 1]) == phr:
             return phr + suffix
-    if not is_role_word(toks[j].text):
+    if not is_role_word(last):
         return None
     # "Naturforscherin und Künstlerin Maria Sibylla Merian": coordinated roles stay together
-    while j >= 2 and toks[j - 1].text == "und" and is_role_word(toks[j - 2].text) and _adjacent(
-        text, toks[j - 2], toks[j - 1]
-    ):
+    while j >= 2 and words[j - 1] == "und" and is_role_word(words[j - 2]) and _adjacent(t, j - 1):
         j -= 2
     adjectives = tuple(lex["role_adjectives"])
     k = j
-    while k > 0 and _adjacent(text, toks[k - 1], toks[k]) and re.fullmatch(
-        r"[a-zäöüß]+(?:e|er|en|es|em)", toks[k - 1].text
-    ) and toks[k - 1].text.startswith(adjectives):
+    while k > 0 and _adjacent(t, k) and re.fullmatch(r"[a-zäöüß]+(?:e|er|en|es|em)", words[k - 1]) \
+            and words[k - 1].startswith(adjectives):
         k -= 1
-    return text[toks[k].start:end] + suffix
+    return text[t.starts[k]:end] + suffix
 
 
-def _role_before_comma(text: str, toks: list[_Tok], j: int) -> str | None:
+def _role_before_comma(text: str, t: _Toks, j: int) -> str | None:
     """'dem Oberbürgermeister von Uljanowsk, Dmitry Vavilin': the role phrase closed by a comma."""
-    if not re.fullmatch(r",\s+", text[toks[j].end:toks[j + 1].start]):
+    if not re.fullmatch(r",\s+", t.gaps[j + 1]):
         return None
     lex = lexicon("people")
+    words = t.words
     k = j
-    while k >= 0 and not is_role_word(toks[k].text):
-        w = toks[k].text
+    while k >= 0 and not is_role_word(words[k]):
+        w = words[k]
         if not (w in lex["complement_words"] or w[:1].isupper()) or j - k > 5:
             return None
-        if k < j and not _adjacent(text, toks[k], toks[k + 1]):
+        if k < j and not _adjacent(t, k + 1):
             return None
         k -= 1
-    if k < 0 or (k < j and not _adjacent(text, toks[k], toks[k + 1])):
+    if k < 0 or (k < j and not _adjacent(t, k + 1)):
         return None
-    before = text[:toks[k].start].rstrip()
-    if k > 0 and toks[k - 1].text.lower() in lex["articles"] and _adjacent(text, toks[k - 1], toks[k]):
+    before = text[:t.starts[k]].rstrip()
+    if k > 0 and words[k - 1].lower() in lex["articles"] and _adjacent(t, k):
         pass
     elif before and before[-1] not in ".!?:;(\n":
         return None
-    phrase = text[toks[k].start:toks[j].end]
+    phrase = text[t.starts[k]:t.ends[j]]
     return None if _has_name(phrase) else phrase
 
 
-_FIRST = itemgetter(0)  # a token's text; a text's first letter
+_FIRST = itemgetter(0)  # a word's first letter
 
 
-def _capitalised(toks: list[_Tok]) -> list[int]:
-    return list(compress(count(), map(str.isupper, map(_FIRST, map(_FIRST, toks)))))
+def _capitalised(t: _Toks) -> list[int]:
+    return list(compress(count(), map(str.isupper, map(_FIRST, t.words))))
 
 
 def _scan(text: str, role_free: bool = False) -> list[_Mention]:
@@ -366,87 +394,78 @@ def _scan(text: str, role_free: bool = False) -> list[_Mention]:
     if not names:
         return []
     lex = lexicon("people")
-    toks = _tokens(text)
+    particles = lex["particles"]
+    t = _tokens(text)
+    words, gaps, starts, ends = t
     out: list[_Mention] = []
-    # only capitalised tokens begin a name: their indices, found at C speed (first letters, isupper)
-    capitalised = _capitalised(toks)
-    c = 0
-    i = 0
-    while True:
-        while c < len(capitalised) and capitalised[c] < i:
-            c += 1
-        if c == len(capitalised):
-            break
-        i = capitalised[c]
-        tok = toks[i]
-        after_role = i > 0 and is_role_word(toks[i - 1].text) and _adjacent(text, toks[i - 1], tok)
-        if not (_is_given(tok.text) or after_role) or (
-            tok.text in lex["not_surnames"] or is_role_word(tok.text)
-        ):
-            i += 1
+    resume = 0  # the words before it belong to a name found already
+    for i in _capitalised(t):  # (only a capitalised word begins a name)
+        if i < resume:
             continue
-        if text[tok.start - 1:tok.start] in "-" and tok.start > 0 or text[tok.end:tok.end + 1] == "-":
-            i += 1
+        w = words[i]
+        after_role = i > 0 and is_role_word(words[i - 1]) and _adjacent(t, i)
+        if not (_is_given(w) or after_role) or w in lex["not_surnames"] or is_role_word(w):
             continue
+        if gaps[i].endswith("-") or gaps[i + 1].startswith("-"):
+            continue  # part of a hyphenated word
         # more given names, particles, then surname words
         parts = [i]
         j = i + 1
-        while j < len(toks) and len(parts) < 5 and _adjacent(text, toks[j - 1], toks[j]):
-            w = toks[j].text
+        while j < len(words) and len(parts) < 5 and _adjacent(t, j):
+            nxt = words[j]
             k = j
-            while k < len(toks) and toks[k].text in lex["particles"]:
+            while k < len(words) and words[k] in particles:
                 k += 1
-            particle = w in lex["particles"] and k < len(toks) and toks[k].text[:1].isupper()
-            middle = len(parts) == 1 and _is_given(w)
-            second_surname = len(parts) >= 2 and toks[parts[-1]].text not in lex["particles"]
-            if particle or middle or (_is_surname(w) and not (second_surname and _german_noun(w))):
+            particle = nxt in particles and k < len(words) and words[k][:1].isupper()
+            middle = len(parts) == 1 and _is_given(nxt)
+            second_surname = len(parts) >= 2 and words[parts[-1]] not in particles
+            if particle or middle or (_is_surname(nxt) and not (second_surname and _german_noun(nxt))):
                 parts.append(j)
             else:
                 break
             j += 1
-            if len(parts) >= 2 and w.endswith("s") and not particle and not _is_given(w):
+            if len(parts) >= 2 and nxt.endswith("s") and not particle and not _is_given(nxt):
                 break  # a genitive ("Frank Meyers Gäste") ends the name
-        while len(parts) > 1 and toks[parts[-1]].text in lex["particles"]:
+        while len(parts) > 1 and words[parts[-1]] in particles:
             parts.pop()
-        last = toks[parts[-1]]
-        if len(parts) < 2 or text[last.end:last.end + 1] == "-" or not _is_surname(last.text):
-            i += 1
+        last = parts[-1]
+        if len(parts) < 2 or gaps[last + 1].startswith("-") or not _is_surname(words[last]):
             continue
-        if not _is_given(tok.text) and not (
-            after_role and _is_surname(tok.text) and not any(_german_noun(toks[p].text) for p in parts)
+        if not _is_given(w) and not (
+            after_role and _is_surname(w) and not any(_german_noun(words[p]) for p in parts)
         ):
-            i += 1  # after a role, an unknown first name must not be a German word ("OB Meyer Bilanz")
+            continue  # after a role, an unknown first name must not be a German word ("OB Meyer Bilanz")
+        if _excluded(text, t, i, parts):
+            resume = last + 1
             continue
-        if _excluded(text, toks, i, parts):
-            i = parts[-1] + 1
-            continue
-        first = _titles_before(text, toks, i)
-        start = toks[first].start
-        name = " ".join(text[start:last.end].split())
-        key = " ".join(text[tok.start:last.end].split())
-        role = None if role_free else ((_role_before(text, toks, first) if roles else None)
-                                       or _role_after(text, last.end))
-        party = None if role_free else _party_after(text, last.end)
-        out.append(_Mention(name, key, last.text, role, start, last.end, party[0] if party else None))
-        i = parts[-1] + 1
+        first = _titles_before(t, i)
+        start, end = starts[first], ends[last]
+        name = " ".join(text[start:end].split())
+        key = " ".join(text[starts[i]:end].split())
+        role = None if role_free else ((_role_before(text, t, first) if roles else None)
+                                       or _role_after(text, end))
+        party = None if role_free else _party_after(text, end)
+        out.append(_Mention(name, key, words[last], role, start, end, party[0] if party else None))
+        resume = last + 1
     return out
 
 
-def _excluded(text: str, toks: list[_Tok], i: int, parts: list[int]) -> bool:
+def _excluded(text: str, t: _Toks, i: int, parts: list[int]) -> bool:
     """Places and quoted names: "in Charlotte Vertreterinnen", „German Riot“."""
     lex = lexicon("people")
     from pipeline.parse.cities import find_partner_cities
 
-    before = text[:toks[i].start].rstrip()
+    words = t.words
+    before = text[:t.starts[i]].rstrip()
     if before and before[-1] in _QUOTES_OPEN:
         return True
-    if i > 0 and _adjacent(text, toks[i - 1], toks[i]) and toks[i - 1].text in lex["place_prepositions"] \
-            and find_partner_cities([toks[i].text]):
+    if i > 0 and _adjacent(t, i) and words[i - 1] in lex["place_prepositions"] \
+            and find_partner_cities([words[i]]):
         return True
-    names = [toks[p].text for p in parts[1:]]
+    names = [words[p] for p in parts[1:]]
     after = parts[-1] + 1
-    if after < len(toks) and _adjacent(text, toks[parts[-1]], toks[after]) and (
-        toks[after].text in lex["not_surnames"] or toks[after].text.lower() in lex["place_suffixes"]
+    if after < len(words) and _adjacent(t, after) and (
+        words[after] in lex["not_surnames"] or words[after].lower() in lex["place_suffixes"]
     ):
         return True  # "Charlotte Douglas Airport", "Robert Bosch Stiftung": a name inside an organisation's
     return any(find_partner_cities([n]) for n in names)
@@ -526,17 +545,18 @@ def _surname_roles(text: str, mentions: list[_Mention]) -> list[tuple[str, str]]
     if not _signals(text)[0]:
         return []
     covered = [(m.start, m.end) for m in mentions]
-    toks = _tokens(text)
+    t = _tokens(text)
+    words = t.words
     out = []
-    for i in _capitalised(toks):  # (a surname is capitalised)
+    for i in _capitalised(t):  # (a surname is capitalised)
         if not i:
             continue
-        tok = toks[i]
-        if not _is_surname(tok.text) or any(s <= tok.start < e for s, e in covered):
+        w = words[i]
+        if not _is_surname(w) or any(s <= t.starts[i] < e for s, e in covered):
             continue
-        if i + 1 < len(toks) and _adjacent(text, tok, toks[i + 1]) and toks[i + 1].text[:1].isupper():
+        if i + 1 < len(words) and _adjacent(t, i + 1) and words[i + 1][:1].isupper():
             continue
-        role = _role_before(text, toks, i)
+        role = _role_before(text, t, i)
         if role:
-            out.append((tok.text, role))
+            out.append((w, role))
     return out
