@@ -294,6 +294,10 @@ def _party_after(text: str, end: int) -> tuple[str, int] | None:
 
 _PARTY = re.compile(r"\s*\(([^()]{1,40})\)")
 _APPOSITION = re.compile(r"\s*(,|\()\s*")
+_DOT_GAP = re.compile(r"\.\s*")  # "a. D."
+_COMMA_GAP = re.compile(r",\s+")
+_ADJECTIVE = re.compile(r"[a-zäöüß]+(?:e|er|en|es|em)")  # inflected: "stellvertretender"
+_BARE_NAME = re.compile(r"(?:[\w.'’-]+\s+){1,4}[\w'’-]+")
 
 
 def _role_after(text: str, end: int) -> str | None:
@@ -318,9 +322,13 @@ def _role_after(text: str, end: int) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _role_phrases() -> tuple[tuple[str, int, str], ...]:
-    """Each role phrase with its number of words and its last word (as the tokens' join would end)."""
-    return tuple((phr, len(phr.split()), phr.split(" ")[-1]) for phr in lexicon("people")["role_phrases"])
+def _role_phrases() -> dict[str, tuple[tuple[str, int], ...]]:
+    """The role phrases with their numbers of words, by last word (as the words' join would end)."""
+    out: dict[str, tuple[tuple[str, int], ...]] = {}
+    for phr in lexicon("people")["role_phrases"]:
+        last = phr.split(" ")[-1]
+        out[last] = (*out.get(last, ()), (phr, len(phr.split())))
+    return out
 
 
 def _role_before(text: str, t: _Toks, first: int) -> str | None:
@@ -328,7 +336,7 @@ def _role_before(text: str, t: _Toks, first: int) -> str | None:
     words = t.words
     j = first - 1
     suffix = ""
-    if j >= 1 and words[j] == "D" and words[j - 1] == "a" and re.fullmatch(r"\.\s*", t.gaps[j]) \
+    if j >= 1 and words[j] == "D" and words[j - 1] == "a" and _DOT_GAP.fullmatch(t.gaps[j]) \
             and t.gaps[j + 1].startswith("."):
         suffix = " a. D."
         j -= 2
@@ -339,9 +347,9 @@ def _role_before(text: str, t: _Toks, first: int) -> str | None:
     end = t.ends[j]
     lex = lexicon("people")
     last = words[j]
-    for phr, n, phr_last in _role_phrases():
-        # (words hold no spaces: the phrase's last word must be this word before any joining)
-        if last == phr_last and j - n + 1 >= 0 and " ".join(words[j - n + 1:j + 1]) == phr:
+    # (words hold no spaces: the phrase's last word must be this word before any joining)
+    for phr, n in _role_phrases().get(last, ()):
+        if j - n + 1 >= 0 and " ".join(words[j - n + 1:j + 1]) == phr:
             return phr + suffix
     if not is_role_word(last):
         return None
@@ -350,15 +358,23 @@ def _role_before(text: str, t: _Toks, first: int) -> str | None:
         j -= 2
     adjectives = tuple(lex["role_adjectives"])
     k = j
-    while k > 0 and _adjacent(t, k) and re.fullmatch(r"[a-zäöüß]+(?:e|er|en|es|em)", words[k - 1]) \
+    while k > 0 and _adjacent(t, k) and _ADJECTIVE.fullmatch(words[k - 1]) \
             and words[k - 1].startswith(adjectives):
         k -= 1
     return text[t.starts[k]:end] + suffix
 
 
+def _role_may_end(t: _Toks, j: int) -> bool:
+    """A necessary condition for _role_before(…, j + 1), cheap for the many words where it fails: word j
+    is a role word or a role phrase's last word (the word before the name), "D" (of "a. D."), or
+    followed by a comma (a role phrase closed by a comma)."""
+    w = t.words[j]
+    return is_role_word(w) or w in _role_phrases() or w == "D" or t.gaps[j + 1].startswith(",")
+
+
 def _role_before_comma(text: str, t: _Toks, j: int) -> str | None:
     """'dem Oberbürgermeister von Uljanowsk, Dmitry Vavilin': the role phrase closed by a comma."""
-    if not re.fullmatch(r",\s+", t.gaps[j + 1]):
+    if not _COMMA_GAP.fullmatch(t.gaps[j + 1]):
         return None
     lex = lexicon("people")
     words = t.words
@@ -533,7 +549,7 @@ def _article_paragraphs(paragraphs: Iterable[str | None]) -> list[str]:
         para = (para or "").strip()
         if para.rstrip(":").lower() in labels:
             break  # staff of a contact box are not people the article names
-        bare_name = re.fullmatch(r"(?:[\w.'’-]+\s+){1,4}[\w'’-]+", para) and not any(
+        bare_name = _BARE_NAME.fullmatch(para) and not any(
             is_role_word(w) for w in para.split()) and _scan(para)
         if para and not bare_name:
             out.append(para)
@@ -549,7 +565,7 @@ def _surname_roles(text: str, mentions: list[_Mention]) -> list[tuple[str, str]]
     words = t.words
     out = []
     for i in _capitalised(t):  # (a surname is capitalised)
-        if not i:
+        if not i or not _role_may_end(t, i - 1):
             continue
         w = words[i]
         if not _is_surname(w) or any(s <= t.starts[i] < e for s, e in covered):
