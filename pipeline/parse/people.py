@@ -511,6 +511,8 @@ def extract_people(
     parties: dict[str, str] = {}
     pending_surname_roles: list[tuple[str, str]] = []
     for text in texts:
+        if not _signals(text)[1]:
+            continue  # (most texts: no name can begin there, so no mention and no surname's role)
         mentions = _scan(text)
         for m in mentions:
             key = m.key
@@ -543,17 +545,24 @@ def extract_people(
 
 def _article_paragraphs(paragraphs: Iterable[str | None]) -> list[str]:
     """The paragraphs up to a contact box that leaked into the text ("Kontakt", a bare name, "Telefon: …")."""
-    labels = {label.lower() for label in lexicon("contacts")["box_labels"]}
+    labels, longest = _box_labels()
     out = []
     for para in paragraphs:
         para = (para or "").strip()
-        if para.rstrip(":").lower() in labels:
+        head = para.rstrip(":")
+        if len(head) <= longest and head.lower() in labels:  # (lower-casing never shortens a text)
             break  # staff of a contact box are not people the article names
-        bare_name = _BARE_NAME.fullmatch(para) and not any(
-            is_role_word(w) for w in para.split()) and _scan(para)
+        bare_name = _BARE_NAME.fullmatch(para) and not any(map(is_role_word, para.split())) and _scan(para)
         if para and not bare_name:
             out.append(para)
     return [p for p in out if p]
+
+
+@lru_cache(maxsize=1)
+def _box_labels() -> tuple[frozenset[str], int]:
+    """A contact box's headings, lower-case, and the longest one's length."""
+    labels = frozenset(label.lower() for label in lexicon("contacts")["box_labels"])
+    return labels, max(map(len, labels), default=0)
 
 
 def _surname_roles(text: str, mentions: list[_Mention]) -> list[tuple[str, str]]:
