@@ -40,7 +40,8 @@ def scan(text: str, role_free: bool = False) -> list[Mention]:
         if i < resume:
             continue
         w = words[i]
-        after_role = i > 0 and is_role_word(words[i - 1]) and adjacent(t, i)
+        # (without the role signal, no word of the text is a role word)
+        after_role = roles and i > 0 and is_role_word(words[i - 1]) and adjacent(t, i)
         if not (is_given(w) or after_role) or w in lex["not_surnames"] or is_role_word(w):
             continue
         if gaps[i].endswith("-") or gaps[i + 1].startswith("-"):
@@ -105,7 +106,7 @@ def _excluded(text: str, t: Toks, i: int, parts: list[int]) -> bool:
         words[after] in lex["not_surnames"] or words[after].lower() in lex["place_suffixes"]
     ):
         return True  # "Charlotte Douglas Airport", "Robert Bosch Stiftung": a name inside an organisation's
-    return any(find_partner_cities([n]) for n in names)
+    return bool(find_partner_cities(names))  # (a city in any of them)
 
 
 def has_name(phrase: str) -> bool:
