@@ -4,459 +4,27 @@ A name is a given name from the gazetteer (gender_guesser's nam_dict plus pipeli
 particles and one to three capitalised surname words; a role word right before it ("Landrat Rolf
 Lindemann"), or an apposition / parenthesis right after it ("Antoin Scholten, Bürgermeister von Venlo,")
 gives the role. The role kept is the first one the page gives, as written, without leading articles.
+
+This module gathers a page's people; people_scan finds the mentions in one text, people_roles the roles
+around a name, people_tokens a text's words (and the cheap tests that spare most texts the tokenising),
+people_words the word tests over the gazetteers.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress, count
-from operator import itemgetter
-from typing import NamedTuple
 
-from pipeline.data import given_names, lexicon, vocabulary
+from pipeline.data import given_names, lexicon
 from pipeline.models import Person
+from pipeline.parse.people_roles import role_before, role_may_end
+from pipeline.parse.people_scan import Mention, scan
+from pipeline.parse.people_tokens import adjacent, capitalised, signals, tokens
+from pipeline.parse.people_words import is_role_word, is_surname, looks_like_person
 
-logger = logging.getLogger(__name__)
+__all__ = ["extract_people", "given_names", "is_role_word", "looks_like_person"]
 
-# a word, hyphenated words whole ("Hans-Peter"); a hyphen must be followed by a letter
-_WORD = re.compile(r"[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*")
-_QUOTES_OPEN = "„“\"«»‚'"
-
-
-class _Tok(NamedTuple):
-    text: str
-    start: int
-    end: int
-
-
-@dataclass
-class _Mention:
-    name: str  # with academic titles
-    key: str  # without titles
-    surname: str
-    role: str | None
-    start: int
-    end: int
-    party: str | None = None
-
-
-# ---- gazetteers ----
-
-@lru_cache(maxsize=65536)
-def _german_noun(word: str) -> bool:
-    """A German word that English lacks: an object after a name ("zog Frank Meyer Bilanz"), while
-    second surnames ("Angel Alava Pons", "Ralph Vaughan Williams") are foreign or English too."""
-    low = word.lower()
-    return low in vocabulary("de") and low not in vocabulary("en")
-
-
-@lru_cache(maxsize=1)
-def _role_rx() -> re.Pattern[str]:
-    lex = lexicon("people")
-    stems = "|".join(sorted(lex["role_stems"], key=len, reverse=True))
-    endings = "|".join(lex["role_endings"])
-    return re.compile(rf"[a-zäöüß-]*(?:{stems})(?:{endings})?")
-
-
-_ROLE_CHARS = "abcdefghijklmnopqrstuvwxyzäöüß-"  # the letters of _role_rx's leading class
-
-
-@lru_cache(maxsize=1)
-def _role_suffixes() -> dict[str, tuple[str, ...]] | None:
-    """Every stem + optional ending, by its last two letters: with plain-letter stems (2+ letters),
-    _role_rx matches a word exactly when the word ends with one of them and holds only _ROLE_CHARS (two
-    C-level string tests instead of the regex)."""
-    lex = lexicon("people")
-    out = [stem + end for stem in lex["role_stems"] for end in ("", *lex["role_endings"])]
-    if not all(len(s) >= 2 and not s.strip(_ROLE_CHARS) for s in out):
-        return None
-    by_tail: dict[str, tuple[str, ...]] = {}
-    for s in out:
-        by_tail[s[-2:]] = (*by_tail.get(s[-2:], ()), s)
-    return by_tail
-
-
-@lru_cache(maxsize=65536)
-def is_role_word(word: str) -> bool:
-    if not word or not word[0].isupper():
-        return False
-    lex = lexicon("people")
-    if word in lex["role_words"]:
-        return True
-    low = word.lower()
-    suffixes = _role_suffixes()
-    if suffixes is None:
-        return bool(_role_rx().fullmatch(low))
-    return low.endswith(suffixes.get(low[-2:], ())) and not low.strip(_ROLE_CHARS)
-
-
-@lru_cache(maxsize=65536)
-def _is_given(word: str) -> bool:
-    names = given_names()
-    return all(part in names for part in word.split("-")) and word not in lexicon("people")["not_surnames"]
-
-
-@lru_cache(maxsize=1)
-def _suffixes() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    lex = lexicon("people")
-    return tuple(lex["place_suffixes"]), tuple(lex["noun_suffixes"])
-
-
-@lru_cache(maxsize=65536)  # a pure function of the word, asked for every capitalised token many times
-def _is_surname(word: str) -> bool:
-    lex = lexicon("people")
-    if not word or not word[0].isupper() or word.isupper() and len(word) > 1 and len(word) <= 4:
-        return False
-    if word in lex["not_surnames"] or word in lex["positions"] or is_role_word(word):
-        return False
-    low = word.lower()
-    last = low.rsplit("-", 1)[-1]
-    place_suffixes, noun_suffixes = _suffixes()
-    if "-" in low and last.endswith(place_suffixes):
-        return False
-    if last in lex["place_suffixes"] and last not in lex["surname_place_words"]:
-        return False
-    return not low.endswith(noun_suffixes)
-
-
-def looks_like_person(text: str) -> bool:
-    """'Markus Distelrath' -> True; 'Photos CUD', 'Gemeente Venlo' -> False (used for photographers)."""
-    words = text.split()
-    if len(words) < 2 or not _is_given(words[0]):
-        return False
-    particles = lexicon("people")["particles"]
-    rest = [w for w in words[1:] if w not in particles]
-    return bool(rest) and all(_is_surname(w) for w in rest) and _is_surname(words[-1])
-
-
-# ---- scanning ----
-
-@lru_cache(maxsize=64)  # _scan and _surname_roles tokenise the same text one after the other (read-only)
-def _tokens(text: str) -> list[_Tok]:
-    new = tuple.__new__  # (skips the named tuple's Python-level __new__: ~40 % of the tokenising time)
-    return [new(_Tok, (m[0], m.start(), m.end())) for m in _WORD.finditer(text)]
-
-
-@lru_cache(maxsize=1)
-def _phrase_words() -> frozenset[str]:
-    return frozenset(w for phr in lexicon("people")["role_phrases"] for w in phr.split())
-
-
-@lru_cache(maxsize=1)
-def _capitalised_rx() -> re.Pattern[str] | None:
-    """The capitalised tokens, found at C speed: from every upper-case letter, _WORD's continuation.
-    Each capitalised _WORD token comes whole, with harmless extras ("McDonald" also gives "Donald": the
-    signals may only err towards a search that then finds nothing). None (use every token) unless every
-    given name, role word and role phrase word begins with one of these letters."""
-    upper = "".join(c for c in map(chr, range(0x10000)) if c.isupper() and _LETTER.fullmatch(c))
-    starts = set(upper)
-    lex = lexicon("people")
-    if not all(w[:1] in starts for w in (*given_names(), *lex["role_words"], *_phrase_words())):
-        return None
-    return re.compile(f"[{re.escape(upper)}]" + r"[\w'’]*(?:-[^\W\d_][\w'’]*)*")
-
-
-_LETTER = re.compile(r"[^\W\d_]")
-
-
-@lru_cache(maxsize=64)
-def _signals(text: str) -> tuple[bool, bool]:
-    """Necessary conditions, checked at C speed over the text's words so that most texts skip the
-    token-by-token search: (a role word or a role phrase's word occurs, a given name or role word occurs).
-    No role before a name without the first; no full-name mention without the second."""
-    caps = _capitalised_rx()  # (role words begin upper-case; given names and role phrases too)
-    words = _WORD.findall(text) if caps is None else caps.findall(text)
-    roles = any(map(is_role_word, words)) or not _phrase_words().isdisjoint(words)
-    if roles:
-        return True, True
-    names = given_names()
-    if not names.isdisjoint(words):
-        return False, True
-    if "-" in text:  # a hyphenated given name ("Hans-Peter") is one word: its first part must be a name
-        return False, any(w.split("-", 1)[0] in names for w in words if "-" in w)
-    return False, False
-
-
-def _adjacent(text: str, a: _Tok, b: _Tok) -> bool:
-    gap = text[a.end:b.start]
-    return bool(gap) and gap.isspace() and "\n" not in gap
-
-
-@lru_cache(maxsize=1)
-def _title_words() -> frozenset[str]:
-    return frozenset(t.rstrip(".").split(".")[0] for t in lexicon("people")["titles"])
-
-
-def _titles_before(text: str, toks: list[_Tok], i: int) -> int:
-    """Index of the first academic-title token directly before toks[i] ("Dr.", "Prof. Dr. h. c.")."""
-    lex = lexicon("people")
-    titles = _title_words()
-    j, first = i, i
-    while j > 0:
-        prev = toks[j - 1]
-        gap = text[prev.end:toks[j].start]
-        if not (gap.startswith(".") and (gap[1:].isspace() or gap[1:] == "-")):
-            break
-        if prev.text in titles:
-            first = j - 1
-        elif prev.text not in lex["title_parts"]:
-            break
-        j -= 1
-    return first
-
-
-def _phrase_end(text: str, pos: int) -> int:
-    """End of an apposition at pos: comma, bracket, colon, dash, sentence end or ' und <lowercase>'."""
-    i = pos
-    quote_depth = 0
-    while i < len(text):
-        ch = text[i]
-        if ch in "„“":
-            quote_depth = 1 if ch == "„" else 0
-        elif quote_depth == 0 and ch in ",;:()[]\n–—":
-            return i
-        elif ch in ".!?" and quote_depth == 0:
-            before = text[pos:i].split()
-            last = before[-1] if before else ""
-            abbrev = len(last) <= 2 or last in ("Dr", "Prof", "St", "Nr", "ca", "bzw")
-            nxt = text[i + 1:i + 3]
-            if not abbrev and (not nxt.strip() or nxt[:1].isspace()):
-                return i
-        elif text.startswith(" und ", i) and i + 5 < len(text) and text[i + 5].islower():
-            return i
-        i += 1
-    return len(text)
-
-
-def _strip_article(phrase: str) -> str:
-    words = phrase.split()
-    arts = lexicon("people")["articles"]
-    while words and words[0] in arts:
-        words.pop(0)
-    return " ".join(words)
-
-
-def _starts_with_role(phrase: str) -> bool:
-    words = phrase.split()
-    lex = lexicon("people")
-    for phr in lex["role_phrases"]:
-        if phrase.startswith(phr):
-            return True
-    for w in words[:3]:
-        if is_role_word(w.strip(",.")):
-            return True
-        if not w.islower() or w in lex["positions"]:
-            return False
-    return False
-
-
-def _party_after(text: str, end: int) -> tuple[str, int] | None:
-    """'(SPD)' right after a name: the party and the length of the bracket."""
-    m = _PARTY.match(text, end)  # (matching at `end` copies no tail of a long paragraph)
-    if m and all(w.strip(",/") in lexicon("people")["parties"] for w in m.group(1).split()):
-        return m.group(1).strip(), m.end() - end
-    return None
-
-
-_PARTY = re.compile(r"\s*\(([^()]{1,40})\)")
-_APPOSITION = re.compile(r"\s*(,|\()\s*")
-
-
-def _role_after(text: str, end: int) -> str | None:
-    party = _party_after(text, end)
-    if party:
-        end += party[1]  # "Sabine Oetzel (SPD), Vorsitzende …"
-    m = _APPOSITION.match(text, end)
-    if not m:
-        return None
-    start = m.end()
-    if m.group(1) == "(":
-        close = text.find(")", start)
-        if close < 0:
-            return None
-        phrase = text[start:close]
-    else:
-        phrase = text[start:_phrase_end(text, start)]
-    phrase = _strip_article(phrase.strip())
-    if not phrase or not _starts_with_role(phrase) or _has_name(phrase):
-        return None
-    return phrase.strip(" ,")
-
-
-@lru_cache(maxsize=1)
-def _role_phrases() -> tuple[tuple[str, int, str], ...]:
-    """Each role phrase with its number of words and its last word (as the tokens' join would end)."""
-    return tuple((phr, len(phr.split()), phr.split(" ")[-1]) for phr in lexicon("people")["role_phrases"])
-
-
-def _role_before(text: str, toks: list[_Tok], first: int) -> str | None:
-    """A role word directly before the name (after "a. D."), with lowercase attributes as written."""
-    j = first - 1
-    suffix = ""
-    if j >= 1 and toks[j].text == "D" and toks[j - 1].text == "a" and re.fullmatch(
-        r"\.\s*", text[toks[j - 1].end:toks[j].start]
-    ) and text[toks[j].end:toks[j].end + 1] == ".":
-        suffix = " a. D."
-        j -= 2
-    if j < 0:
-        return None
-    if not suffix and not _adjacent(text, toks[j], toks[j + 1]):
-        return _role_before_comma(text, toks, j)
-    end = toks[j].end
-    lex = lexicon("people")
-    last = toks[j].text
-    for phr, n, phr_last in _role_phrases():
-        # (tokens hold no spaces: the phrase's last word must be this token before any joining)
-        if last == phr_last and j - n + 1 >= 0 and " ".join(t.text for t in toks[j - n + 1:j + 1]) == phr:
-            return phr + suffix
-    if not is_role_word(toks[j].text):
-        return None
-    # "Naturforscherin und Künstlerin Maria Sibylla Merian": coordinated roles stay together
-    while j >= 2 and toks[j - 1].text == "und" and is_role_word(toks[j - 2].text) and _adjacent(
-        text, toks[j - 2], toks[j - 1]
-    ):
-        j -= 2
-    adjectives = tuple(lex["role_adjectives"])
-    k = j
-    while k > 0 and _adjacent(text, toks[k - 1], toks[k]) and re.fullmatch(
-        r"[a-zäöüß]+(?:e|er|en|es|em)", toks[k - 1].text
-    ) and toks[k - 1].text.startswith(adjectives):
-        k -= 1
-    return text[toks[k].start:end] + suffix
-
-
-def _role_before_comma(text: str, toks: list[_Tok], j: int) -> str | None:
-    """'dem Oberbürgermeister von Uljanowsk, Dmitry Vavilin': the role phrase closed by a comma."""
-    if not re.fullmatch(r",\s+", text[toks[j].end:toks[j + 1].start]):
-        return None
-    lex = lexicon("people")
-    k = j
-    while k >= 0 and not is_role_word(toks[k].text):
-        w = toks[k].text
-        if not (w in lex["complement_words"] or w[:1].isupper()) or j - k > 5:
-            return None
-        if k < j and not _adjacent(text, toks[k], toks[k + 1]):
-            return None
-        k -= 1
-    if k < 0 or (k < j and not _adjacent(text, toks[k], toks[k + 1])):
-        return None
-    before = text[:toks[k].start].rstrip()
-    if k > 0 and toks[k - 1].text.lower() in lex["articles"] and _adjacent(text, toks[k - 1], toks[k]):
-        pass
-    elif before and before[-1] not in ".!?:;(\n":
-        return None
-    phrase = text[toks[k].start:toks[j].end]
-    return None if _has_name(phrase) else phrase
-
-
-_FIRST = itemgetter(0)  # a token's text; a text's first letter
-
-
-def _capitalised(toks: list[_Tok]) -> list[int]:
-    return list(compress(count(), map(str.isupper, map(_FIRST, map(_FIRST, toks)))))
-
-
-def _scan(text: str, role_free: bool = False) -> list[_Mention]:
-    """Full-name mentions in one text, in order."""
-    roles, names = _signals(text)
-    if not names:
-        return []
-    lex = lexicon("people")
-    toks = _tokens(text)
-    out: list[_Mention] = []
-    # only capitalised tokens begin a name: their indices, found at C speed (first letters, isupper)
-    capitalised = _capitalised(toks)
-    c = 0
-    i = 0
-    while True:
-        while c < len(capitalised) and capitalised[c] < i:
-            c += 1
-        if c == len(capitalised):
-            break
-        i = capitalised[c]
-        tok = toks[i]
-        after_role = i > 0 and is_role_word(toks[i - 1].text) and _adjacent(text, toks[i - 1], tok)
-        if not (_is_given(tok.text) or after_role) or (
-            tok.text in lex["not_surnames"] or is_role_word(tok.text)
-        ):
-            i += 1
-            continue
-        if text[tok.start - 1:tok.start] in "-" and tok.start > 0 or text[tok.end:tok.end + 1] == "-":
-            i += 1
-            continue
-        # more given names, particles, then surname words
-        parts = [i]
-        j = i + 1
-        while j < len(toks) and len(parts) < 5 and _adjacent(text, toks[j - 1], toks[j]):
-            w = toks[j].text
-            k = j
-            while k < len(toks) and toks[k].text in lex["particles"]:
-                k += 1
-            particle = w in lex["particles"] and k < len(toks) and toks[k].text[:1].isupper()
-            middle = len(parts) == 1 and _is_given(w)
-            second_surname = len(parts) >= 2 and toks[parts[-1]].text not in lex["particles"]
-            if particle or middle or (_is_surname(w) and not (second_surname and _german_noun(w))):
-                parts.append(j)
-            else:
-                break
-            j += 1
-            if len(parts) >= 2 and w.endswith("s") and not particle and not _is_given(w):
-                break  # a genitive ("Frank Meyers Gäste") ends the name
-        while len(parts) > 1 and toks[parts[-1]].text in lex["particles"]:
-            parts.pop()
-        last = toks[parts[-1]]
-        if len(parts) < 2 or text[last.end:last.end + 1] == "-" or not _is_surname(last.text):
-            i += 1
-            continue
-        if not _is_given(tok.text) and not (
-            after_role and _is_surname(tok.text) and not any(_german_noun(toks[p].text) for p in parts)
-        ):
-            i += 1  # after a role, an unknown first name must not be a German word ("OB Meyer Bilanz")
-            continue
-        if _excluded(text, toks, i, parts):
-            i = parts[-1] + 1
-            continue
-        first = _titles_before(text, toks, i)
-        start = toks[first].start
-        name = " ".join(text[start:last.end].split())
-        key = " ".join(text[tok.start:last.end].split())
-        role = None if role_free else ((_role_before(text, toks, first) if roles else None)
-                                       or _role_after(text, last.end))
-        party = None if role_free else _party_after(text, last.end)
-        out.append(_Mention(name, key, last.text, role, start, last.end, party[0] if party else None))
-        i = parts[-1] + 1
-    return out
-
-
-def _excluded(text: str, toks: list[_Tok], i: int, parts: list[int]) -> bool:
-    """Places and quoted names: "in Charlotte Vertreterinnen", „German Riot“."""
-    lex = lexicon("people")
-    from pipeline.parse.cities import find_partner_cities
-
-    before = text[:toks[i].start].rstrip()
-    if before and before[-1] in _QUOTES_OPEN:
-        return True
-    if i > 0 and _adjacent(text, toks[i - 1], toks[i]) and toks[i - 1].text in lex["place_prepositions"] \
-            and find_partner_cities([toks[i].text]):
-        return True
-    names = [toks[p].text for p in parts[1:]]
-    after = parts[-1] + 1
-    if after < len(toks) and _adjacent(text, toks[parts[-1]], toks[after]) and (
-        toks[after].text in lex["not_surnames"] or toks[after].text.lower() in lex["place_suffixes"]
-    ):
-        return True  # "Charlotte Douglas Airport", "Robert Bosch Stiftung": a name inside an organisation's
-    return any(find_partner_cities([n]) for n in names)
-
-
-def _has_name(phrase: str) -> bool:
-    return bool(_scan(phrase, role_free=True))
-
-
-# ---- public ----
 
 def extract_people(
     title: str | None, paragraphs: Iterable[str], captions: Iterable[str | None]
@@ -476,7 +44,9 @@ def extract_people(
     parties: dict[str, str] = {}
     pending_surname_roles: list[tuple[str, str]] = []
     for text in texts:
-        mentions = _scan(text)
+        if not signals(text)[1]:
+            continue  # (most texts: no name can begin there, so no mention and no surname's role)
+        mentions = scan(text)
         for m in mentions:
             key = m.key
             if m.party:
@@ -506,37 +76,48 @@ def extract_people(
     return [Person(name=names[k], role=roles[k]) for k in order]
 
 
+_BARE_NAME = re.compile(r"(?:[\w.'’-]+\s+){1,4}[\w'’-]+")
+
+
 def _article_paragraphs(paragraphs: Iterable[str | None]) -> list[str]:
     """The paragraphs up to a contact box that leaked into the text ("Kontakt", a bare name, "Telefon: …")."""
-    labels = {label.lower() for label in lexicon("contacts")["box_labels"]}
+    labels, longest = _box_labels()
     out = []
     for para in paragraphs:
         para = (para or "").strip()
-        if para.rstrip(":").lower() in labels:
+        head = para.rstrip(":")
+        if len(head) <= longest and head.lower() in labels:  # (lower-casing never shortens a text)
             break  # staff of a contact box are not people the article names
-        bare_name = re.fullmatch(r"(?:[\w.'’-]+\s+){1,4}[\w'’-]+", para) and not any(
-            is_role_word(w) for w in para.split()) and _scan(para)
+        bare_name = _BARE_NAME.fullmatch(para) and not any(map(is_role_word, para.split())) and scan(para)
         if para and not bare_name:
             out.append(para)
     return [p for p in out if p]
 
 
-def _surname_roles(text: str, mentions: list[_Mention]) -> list[tuple[str, str]]:
+@lru_cache(maxsize=1)
+def _box_labels() -> tuple[frozenset[str], int]:
+    """A contact box's headings, lower-case, and the longest one's length."""
+    labels = frozenset(label.lower() for label in lexicon("contacts")["box_labels"])
+    return labels, max(map(len, labels), default=0)
+
+
+def _surname_roles(text: str, mentions: list[Mention]) -> list[tuple[str, str]]:
     """'OB Meyer', 'Bürgermeisterin Jensen': a role word right before a lone surname."""
-    if not _signals(text)[0]:
+    if not signals(text)[0]:
         return []
     covered = [(m.start, m.end) for m in mentions]
-    toks = _tokens(text)
+    t = tokens(text)
+    words = t.words
     out = []
-    for i in _capitalised(toks):  # (a surname is capitalised)
-        if not i:
+    for i in capitalised(t):  # (a surname is capitalised)
+        if not i or not role_may_end(t, i - 1):
             continue
-        tok = toks[i]
-        if not _is_surname(tok.text) or any(s <= tok.start < e for s, e in covered):
+        w = words[i]
+        if not is_surname(w) or any(s <= t.starts[i] < e for s, e in covered):
             continue
-        if i + 1 < len(toks) and _adjacent(text, tok, toks[i + 1]) and toks[i + 1].text[:1].isupper():
+        if i + 1 < len(words) and adjacent(t, i + 1) and words[i + 1][:1].isupper():
             continue
-        role = _role_before(text, toks, i)
+        role = role_before(text, t, i)
         if role:
-            out.append((tok.text, role))
+            out.append((w, role))
     return out
