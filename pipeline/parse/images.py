@@ -27,6 +27,7 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|tiff?|bmp)(?:[?#].*)?$", re.I)
 _MAX_CAPTION = 600
+_MAX_LABEL = 160  # a teaser-list label is a short line
 _CAPTION_CLASS = re.compile(r"caption|unterschrift|legend|credit|bildtext", re.I)
 _INITIALS_NAME = re.compile(r"(?:[A-ZÄÖÜ]\.\s?){1,2}(?:-[A-ZÄÖÜ]\.\s?)?[A-ZÄÖÜ][\w'’-]+")
 _ABBREV_END = re.compile(r"\b[A-ZÄÖÜ]\.$|\b(?:e\.V|Inc|Ltd|Co)\.$")
@@ -228,19 +229,50 @@ def _is_layout(img: LexborNode, main: LexborNode, src: str, climbed: dict[int, b
     return found
 
 
-def _in_teaser(img: LexborNode, main: LexborNode) -> bool:
-    """Inside a small item that links to another page (title or "mehr"): a teaser, not the article."""
+def _squashed_longer(text: str, limit: int) -> bool:
+    """len(squash(text)) > limit, squashing no more than needed: the squash of a prefix is a prefix of the
+    squash, so a long squashed prefix settles it (a big container's text is long on its first lines)."""
+    if len(text) <= limit:
+        return False
+    return len(squash(text[:2 * limit])) > limit or len(squash(text)) > limit
+
+
+def _teaser_link(a: LexborNode) -> bool:
+    """A link to another page whose own text is a title or "mehr …" (not a picture, not an anchor)."""
+    href = a.attributes.get("href") or ""
+    if not href or _IMAGE_FILE.search(href) or href.startswith(("#", "javascript:", "mailto:")):
+        return False
+    return a.css_first("img") is None and len(squash(a.text())) > 15
+
+
+def _in_teaser(img: LexborNode, main: LexborNode, known: dict[int, bool], links: dict[int, bool]) -> bool:
+    """Inside a small item that links to another page (title or "mehr"): a teaser, not the article.
+
+    The item is the outermost of the picture's (at most 12) ancestors below `main` that has not grown past
+    one item (a second picture, a long text): growing only goes on upwards, and every smaller item lies
+    inside it, so one look at its links answers for all of them. `known` (grown, by element) and `links`
+    (teaser link, by element) keep the answers within a page: a gallery's pictures share their ancestors."""
+    item = None
     node, depth = img.parent, 0
-    while node is not None and node.mem_id != main.mem_id and depth < 12:
-        if len(node.css("img")) > 1 or len(squash(node.text())) > _MAX_CAPTION + 400:
-            return False  # grown past one item
-        for a in node.css("a[href]"):
-            href = a.attributes.get("href") or ""
-            if not href or _IMAGE_FILE.search(href) or href.startswith(("#", "javascript:", "mailto:")):
-                continue
-            if a.css_first("img") is None and len(squash(a.text())) > 15:
-                return True
+    main_id = main.mem_id
+    while node is not None and node.mem_id != main_id and depth < 12:
+        key = node.mem_id
+        grown = known.get(key)
+        if grown is None:
+            grown = known[key] = len(node.css("img")) > 1 or _squashed_longer(node.text(), _MAX_CAPTION + 400)
+        if grown:
+            break
+        item = node
         node, depth = node.parent, depth + 1
+    if item is None:
+        return False
+    for a in item.css("a[href]"):
+        key = a.mem_id
+        hit = links.get(key)
+        if hit is None:
+            hit = links[key] = _teaser_link(a)
+        if hit:
+            return True
     return False
 
 
@@ -249,22 +281,24 @@ def _related_rx() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in lexicon("images")["related_labels"]), re.I)
 
 
-def _cut_index(main: LexborNode, stop: int | None = None) -> int | None:
-    """Document position (index in main.traverse()) of a teaser-list label, if any before the node with
-    mem_id `stop` (the last picture: a label after it cuts nothing)."""
+def _cut_pictures(main: LexborNode, last: LexborNode) -> set[int]:
+    """The mem_ids of the nodes after a teaser-list label ("Weitere Meldungen", …) met before the picture
+    `last` (a label after it cuts nothing): the pictures there illustrate other pages."""
     rx = _related_rx()
-    for i, node in enumerate(main.traverse(include_text=True)):
+    stop = last.mem_id
+    nodes = main.traverse(include_text=True)
+    for node in nodes:
         raw = node.text_content  # None for elements and comments: cheaper than asking for the tag
         if raw is None:
             if node.mem_id == stop:
-                return None
+                return set()
             continue
         if not raw or raw.isspace():  # most text nodes are indentation: nothing to squash
             continue
         text = squash(raw)
-        if len(text) < 160 and rx.search(text):
-            return i
-    return None
+        if len(text) < _MAX_LABEL and rx.search(text):
+            return {n.mem_id for n in nodes}  # the rest of the walk: everything after the label
+    return set()
 
 
 def _walked(node: LexborNode) -> bool:
@@ -400,23 +434,22 @@ def extract_images(main_node: LexborNode | None, base_url: str) -> list[Image]:
     """The pictures of the main content, in page order, each once."""
     if main_node is None:
         return []
-    cut: int | None = None
-    positions: dict[int, int] | None = None  # found at the first picture that needs them (a tree walk)
+    cut: set[int] | None = None  # found at the first picture that needs it
     out: list[Image] = []
     seen: set[str] = set()
     imgs = main_node.css("img")
-    climbed: dict[int, bool] = {}
+    climbed: dict[int, bool] = {}  # answers kept within the page, by element (see their functions)
+    grown: dict[int, bool] = {}
+    links: dict[int, bool] = {}
     for img in imgs:
         src = _src(img)
         if not src or _is_layout(img, main_node, src, climbed):
             continue
-        if positions is None:
-            cut = _cut_index(main_node, imgs[-1].mem_id)
-            positions = {} if cut is None else {
-                n.mem_id: i for i, n in enumerate(main_node.traverse(include_text=True))}
-        if cut is not None and positions.get(img.mem_id, 0) > cut:
+        if cut is None:
+            cut = _cut_pictures(main_node, imgs[-1])
+        if img.mem_id in cut:
             continue
-        if _in_teaser(img, main_node):
+        if _in_teaser(img, main_node, grown, links):
             continue
         url = src if _plainly_absolute(src) else urljoin(base_url, src)
         if url in seen:
