@@ -45,33 +45,38 @@ def is_hidden(node: LexborNode) -> bool:
     return "display:none" in style or "visibility:hidden" in style
 
 
+_NEWLINE = "\n"  # the marker a block element leaves on the walk's stack for its end (a str, not a node)
+
+
 def _walk(node: LexborNode, out: list[str], cap: int | None = None) -> bool:
     """Collect the visible text pieces; with `cap`, give up (False) once more than `cap` visible
     characters (neither white space nor zero-width spaces: each of them stays in the lines) were met."""
     # iterative: pathological nesting must not exhaust the stack
-    stack: list[LexborNode | str] = list(reversed(list(node.iter(include_text=True))))
+    stack: list[LexborNode | str] = list(node.iter(include_text=True))
+    stack.reverse()
     seen = 0
     while stack:
         item = stack.pop()
-        if isinstance(item, str):
-            out.append(item)
+        if item is _NEWLINE:
+            out.append(_NEWLINE)
             continue
-        tag = item.tag
-        if tag == "-text":
-            text = item.text_content or ""
+        text = item.text_content  # None for elements and comments: cheaper than asking for the tag
+        if text is not None:
             out.append(text)
-            if cap is not None and text:
+            if cap is not None:
                 seen += sum(map(len, text.split())) - text.count("\u200b")
                 if seen > cap:
                     return False
             continue
+        tag = item.tag
         if tag in SKIP_TAGS or tag.startswith("-") or is_hidden(item):
             continue
-        block = tag in BLOCK_TAGS
-        if block:
-            out.append("\n")
-            stack.append("\n")
-        stack.extend(reversed(list(item.iter(include_text=True))))
+        children = list(item.iter(include_text=True))
+        children.reverse()
+        if tag in BLOCK_TAGS:
+            out.append(_NEWLINE)
+            stack.append(_NEWLINE)
+        stack.extend(children)
     return True
 
 
@@ -79,25 +84,29 @@ def text_lines(node: LexborNode | None) -> list[str]:
     """Non-empty lines of the node's visible text (block elements and <br> break lines)."""
     if node is None:
         return []
+    text = node.text_content  # None for elements (and comments): cheaper than asking for the tag
+    if text is not None:
+        return _lines([text])
     parts: list[str] = []
-    if node.tag == "-text":
-        parts.append(node.text_content or "")
-    else:
-        _walk(node, parts)
+    _walk(node, parts)
     return _lines(parts)
 
 
 def _lines_within(node: LexborNode, cap: int) -> list[str] | None:
     """text_lines(node), or None when they hold more than `cap` visible characters (so that the lines
-    joined by spaces are longer than `cap`): the walk stops there."""
-    if node.tag == "-text":
-        return text_lines(node)
+    joined by spaces are longer than `cap`): the walk stops there. (A text node is not capped.)"""
+    text = node.text_content
+    if text is not None:
+        return _lines([text])
     parts: list[str] = []
     return _lines(parts) if _walk(node, parts, cap) else None
 
 
 def _lines(parts: list[str]) -> list[str]:
-    lines = (_SPACE.sub(" ", ln).strip() for ln in "".join(parts).split("\n"))
+    if len(parts) == 1 and parts[0].isspace():
+        return []  # the indentation between elements (the text node a sibling search meets most)
+    # one substitution for all lines: no run of _SPACE holds a line break
+    lines = (ln.strip() for ln in _SPACE.sub(" ", "".join(parts)).split("\n"))
     return [ln for ln in lines if ln]
 
 
