@@ -285,27 +285,57 @@ def _in_teaser(img: LexborNode, main: LexborNode, known: dict[int, bool], links:
     return False
 
 
+def _anchored(pattern: str) -> bool:
+    """Whether a regular expression can only match at the start of a text: it begins with ^, and no "|"
+    outside groups and brackets offers another way (a misread bracket only makes it "not anchored")."""
+    if not pattern.startswith("^"):
+        return False
+    depth, in_class, escaped = 0, False, False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch in "()":
+            depth += 1 if ch == "(" else -1
+        elif ch == "|" and depth == 0:
+            return False
+    return True
+
+
 @lru_cache(maxsize=1)
-def _related_rx() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in lexicon("images")["related_labels"]), re.I)
+def _related_rx() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The teaser-list labels as two patterns: those anchored at the start, to be tried there only
+    (`match`), and the others (`search`): one search for all of them tries every label at every position."""
+    labels = lexicon("images")["related_labels"]
+    parts = ([p for p in labels if _anchored(p)], [p for p in labels if not _anchored(p)])
+    return tuple(re.compile("|".join(f"(?:{p})" for p in part) or "(?!)", re.I) for part in parts)
 
 
 def _cut_pictures(main: LexborNode, last: LexborNode) -> set[int]:
     """The mem_ids of the nodes after a teaser-list label ("Weitere Meldungen", …) met before the picture
     `last` (a label after it cuts nothing): the pictures there illustrate other pages."""
-    rx = _related_rx()
+    at_start, anywhere = _related_rx()
     stop = last.mem_id
-    nodes = main.traverse(include_text=True)
+    # skip_empty: most text nodes are indentation, skipped in C (no label, no wrapper)
+    nodes = main.traverse(include_text=True, skip_empty=True)
     for node in nodes:
         raw = node.text_content  # None for elements and comments: cheaper than asking for the tag
         if raw is None:
             if node.mem_id == stop:
                 return set()
             continue
-        if not raw or raw.isspace():  # most text nodes are indentation: nothing to squash
+        if not raw or raw.isspace():  # (white space beyond ASCII)
+            continue
+        # a paragraph is no label: its squashed first lines are too long already (a prefix of the squash)
+        if len(raw) > 2 * _MAX_LABEL and len(squash(raw[:2 * _MAX_LABEL])) >= _MAX_LABEL:
             continue
         text = squash(raw)
-        if len(text) < _MAX_LABEL and rx.search(text):
+        if len(text) < _MAX_LABEL and (at_start.match(text) or anywhere.search(text)):
             return {n.mem_id for n in nodes}  # the rest of the walk: everything after the label
     return set()
 
