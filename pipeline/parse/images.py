@@ -348,9 +348,9 @@ def _walked(node: LexborNode) -> bool:
 
 def _contributes(sib: LexborNode) -> bool:
     """Whether a child, walked by _walk as part of its parent, adds any visible non-space character."""
-    if sib.tag == "-text":
-        text = sib.text_content
-        return bool(text) and not text.isspace() and bool(_SPACE.sub("", text).strip())
+    text = sib.text_content  # None for elements and comments: cheaper than asking for the tag
+    if text is not None:
+        return not text.isspace() and bool(_SPACE.sub("", text).strip())
     below = sib.text(deep=True)
     if not below or below.isspace() or not _SPACE.sub("", below).strip():
         return False  # no text below at all (cheap C-level checks before the attributes and the walk)
@@ -364,17 +364,20 @@ def _same_lines(parent: LexborNode, node: LexborNode) -> bool:
     if not _walked(node):
         return text_lines(parent) == text_lines(node)
     mine = node.mem_id
-    return not any(_contributes(c) for c in parent.iter(include_text=True) if c.mem_id != mine)
+    children = parent.iter(include_text=True, skip_empty=True)  # (indentation adds nothing: skipped in C)
+    return not any(_contributes(c) for c in children if c.mem_id != mine)
 
 
 def _holder(img: LexborNode, main: LexborNode) -> LexborNode:
     """The outermost wrapper of the picture that holds no text of its own (a, span, td, div …)."""
+    main_id = main.mem_id
     node = img
-    while node.parent is not None and node.parent.mem_id != main.mem_id:
-        parent = node.parent
+    parent = node.parent
+    while parent is not None and parent.mem_id != main_id:
         if parent.tag in ("figure", "body", "table") or not _same_lines(parent, node):
             break
         node = parent
+        parent = node.parent
     return node
 
 
@@ -424,8 +427,9 @@ def _dedupe(lines: list[str]) -> str:
 
 
 def _visible_caption(img: LexborNode, main: LexborNode) -> str | None:
+    main_id = main.mem_id
     fig = img.parent
-    while fig is not None and fig.mem_id != main.mem_id and fig.tag != "figure":
+    while fig is not None and fig.mem_id != main_id and fig.tag != "figure":
         fig = fig.parent
     if fig is not None and fig.tag == "figure":
         cap = fig.css_first("figcaption")
@@ -436,7 +440,7 @@ def _visible_caption(img: LexborNode, main: LexborNode) -> str | None:
     if parent is None:
         return None
     # a small wrapper (picture + caption, nothing else): its whole text is the caption
-    if parent.mem_id != main.mem_id and parent.tag not in ("body",) and len(parent.css("img")) == 1 \
+    if parent.mem_id != main_id and parent.tag not in ("body",) and len(parent.css("img")) == 1 \
             and not parent.css_first("h1, h2, h3, h4, h5, h6, p + p"):
         lines = text_lines(parent)  # (the walk last: the selector checks are cheaper)
         if lines:
