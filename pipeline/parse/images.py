@@ -151,6 +151,7 @@ def photographer_of(credit: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)  # a caption is split for its picture, its caption test and the people search
 def split_credit(text: str | None) -> tuple[str | None, str | None, str | None]:
     """'Caption.Foto: Stadt Krefeld, …, A. Bischof' -> (caption, credit, photographer)."""
     text = squash(text)
