@@ -36,6 +36,12 @@ def _src(img: LexborNode) -> str | None:
     return src or None
 
 
+@lru_cache(maxsize=1)
+def _layout_file_rx() -> re.Pattern[str]:
+    """Any of the layout words in a file name (icon, spacer, …): one search instead of a test per word."""
+    return re.compile("|".join(re.escape(w) for w in sorted(lexicon("images")["layout_src_words"])))
+
+
 def _is_layout(img: LexborNode, main: LexborNode, src: str, climbed: dict[int, bool] | None = None) -> bool:
     attrs = img.attributes
     if attrs.get("role") == "presentation" or attrs.get("aria-hidden") == "true":
@@ -44,8 +50,7 @@ def _is_layout(img: LexborNode, main: LexborNode, src: str, climbed: dict[int, b
         val = (attrs.get(dim) or "").strip().removesuffix("px")
         if val.isdigit() and int(val) <= 48:
             return True
-    low = src.lower().rsplit("/", 1)[-1]
-    if src.startswith("data:") or any(w in low for w in lexicon("images")["layout_src_words"]):
+    if src.startswith("data:") or _layout_file_rx().search(src.lower().rsplit("/", 1)[-1]):
         return True
     # an ancestor up to main is a layout element or hidden; `climbed` keeps each answer by element:
     # the pictures of one gallery share their ancestors (same answers as climbing each time)
