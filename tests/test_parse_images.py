@@ -181,3 +181,25 @@ def test_squashed_length_test_reads_a_prefix_only_when_it_settles() -> None:
         text = "".join(rnd.choice("ab  \n\t\u00a0\u200b") for _ in range(rnd.randrange(0, 60)))
         limit = rnd.randrange(0, 30)
         assert _squashed_longer(text, limit) == (len(squash(text)) > limit)
+
+
+def test_root_paths_are_joined_to_the_origin_as_urljoin_does() -> None:
+    import random
+    from urllib.parse import urljoin
+
+    from pipeline.parse.images import _origin, _plainly_rooted
+
+    rnd = random.Random(7)
+    alphabet = "ab/.?#;[]% :@=&-_~\\AZ09\t\x7fä"
+    hosts = ["www.krefeld.de", "a:8080", "u:p@h.de", "H.DE", "[::1]:80", "host"]
+    tried = 0
+    for _ in range(20000):
+        base = (rnd.choice(["https://", "http://", "HTTPS://"]) + rnd.choice(hosts)
+                + rnd.choice(["", "/", "/de/inhalt/x/", "/a?b=c", "/a#f", "/x/y.html?q#z"]))
+        src = "/" + "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(0, 12)))
+        origin = _origin(base)
+        if origin and _plainly_rooted(src):
+            tried += 1
+            assert origin + src == urljoin(base, src), (base, src)
+    assert tried > 1000
+    assert _origin("https://[::1/") is None  # a bad base: urljoin decides (and raises)

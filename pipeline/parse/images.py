@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborNode
 
@@ -184,6 +184,25 @@ def _plainly_absolute(src: str) -> bool:
         and not any(c in src for c in ";[]") and not src.endswith(("?", "#")) and "?#" not in src
 
 
+def _plainly_rooted(src: str) -> bool:
+    """A path from the site's root ("/medien/a.jpg") that urljoin would put after the base's origin as it
+    is: no dot segments to resolve, no parts it re-assembles (checked on random URLs, like the above)."""
+    return src.startswith("/") and not src.startswith("//") and src.isascii() and src.isprintable() \
+        and not any(c in src for c in " ;[]\\") and "/." not in src and not src.endswith(("?", "#")) \
+        and "?#" not in src
+
+
+def _origin(base_url: str) -> str | None:
+    """scheme://host of an http(s) base (as urljoin keeps them), None for others and for bad ones."""
+    if not base_url.startswith(("https://", "http://")):
+        return None
+    try:
+        parts = urlsplit(base_url)
+    except ValueError:
+        return None  # urljoin says so, where it is needed
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def extract_images(main_node: LexborNode | None, base_url: str) -> list[Image]:
     """The pictures of the main content, in page order, each once."""
     if main_node is None:
@@ -192,6 +211,7 @@ def extract_images(main_node: LexborNode | None, base_url: str) -> list[Image]:
     out: list[Image] = []
     seen: set[str] = set()
     imgs = main_node.css("img")
+    origin = _origin(base_url)
     climbed: dict[int, bool] = {}  # answers kept within the page, by element (see their functions)
     grown: dict[int, bool] = {}
     links: dict[int, bool] = {}
@@ -205,7 +225,12 @@ def extract_images(main_node: LexborNode | None, base_url: str) -> list[Image]:
             continue
         if _in_teaser(img, main_node, grown, links):
             continue
-        url = src if _plainly_absolute(src) else urljoin(base_url, src)
+        if _plainly_absolute(src):
+            url = src
+        elif origin and _plainly_rooted(src):
+            url = origin + src
+        else:
+            url = urljoin(base_url, src)
         if url in seen:
             continue
         seen.add(url)
