@@ -59,8 +59,9 @@ def _caption_like(node: LexborNode, lines: list[str], img: LexborNode) -> bool:
     return len(hint) > 8 and squash(text).startswith(squash(hint)[:40])
 
 
-def _dedupe(lines: list[str]) -> str:
-    """Join caption lines, dropping the repeats of a caption rendered twice (whole, or split in lines)."""
+def _dedupe(lines: list[str], limit: int | None = None) -> str | None:
+    """Join caption lines, dropping the repeats of a caption rendered twice (whole, or split in lines);
+    None when the joined text would be longer than `limit` (the kept lines only grow: no need to finish)."""
     out: list[str] = []
     seen: set[str] = set()
     for ln in lines:
@@ -80,10 +81,14 @@ def _dedupe(lines: list[str]) -> str:
     for s in order:
         ends.append(ends[-1] + len(s) + (1 if len(ends) > 1 else 0))
     kept = []
+    size = -1  # the length of the kept lines joined by spaces
     for ln, s in zip(out, squashed, strict=True):
         longer = bisect_left(neg_lengths, -len(s))  # how many lines are longer than this one
         if not longer or joined.find(s, 0, ends[longer]) < 0:
             kept.append(ln)
+            size += len(ln) + 1
+            if limit is not None and size > limit:
+                return None
     return " ".join(kept)
 
 
@@ -105,8 +110,8 @@ def visible_caption(img: LexborNode, main: LexborNode) -> str | None:
             and not parent.css_first("h1, h2, h3, h4, h5, h6, p + p"):
         lines = text_lines(parent)  # (the walk last: the selector checks are cheaper)
         if lines:
-            text = _dedupe(lines)
-            if len(text) <= 2 * MAX_CAPTION:
+            text = _dedupe(lines, 2 * MAX_CAPTION)
+            if text is not None:
                 return text
     sib = holder.next
     while sib is not None:
