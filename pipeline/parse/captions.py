@@ -14,6 +14,7 @@ from .credits import split_credit
 from .visible import contributes, lines_within, squash, text_lines, walked
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_NO_CAPTION = "img, h1, h2, h3, h4, h5, h6"  # an element holding (or being) one of these is no caption
 MAX_CAPTION = 600
 _CAPTION_CLASS = re.compile(r"caption|unterschrift|legend|credit|bildtext", re.I)
 
@@ -115,6 +116,13 @@ def visible_caption(img: LexborNode, main: LexborNode) -> str | None:
                 return text
     sib = holder.next
     while sib is not None:
+        if sib.text_content is None and sib.tag[0] != "-" and sib.css_first(_NO_CAPTION) is not None:
+            # a picture or a heading in it: it is no caption (_caption_like), so the search ends at its
+            # first visible character; no need to walk it all
+            if lines_within(sib, 0) is None:
+                return None
+            sib = sib.next
+            continue
         lines = lines_within(sib, MAX_CAPTION)  # (a longer text is no caption: no need to walk it all)
         if lines is None:
             return None
