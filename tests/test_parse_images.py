@@ -139,3 +139,67 @@ def test_deep_nesting_is_linear_and_does_not_exhaust_the_stack() -> None:
     assert extract_images(body, BASE) == [WANT]
     assert [c.phone for c in extract_contacts(body)] == ["+49 2151 861558"]
     assert time.monotonic() - started < 5
+
+
+def test_start_anchored_labels_are_tried_at_the_start_only() -> None:
+    from pipeline.parse.images import _anchored
+
+    assert _anchored("^nachrichten aus\\b")
+    assert _anchored("^(?:weitere|mehr)\\s+(?:beiträge|artikel)\\b")
+    assert _anchored("^aktuelles aus [^.!?|]{2,40}:$")  # a "|" in brackets offers no other way
+    assert not _anchored("aus dem pressearchiv\\b")
+    assert not _anchored("^weitere|mehr")  # the second way is not anchored
+    assert not _anchored("^(?:x)|(?:y)")
+
+
+def _two_figures(between: str) -> str:
+    second = ('<figure><img src="/medien/zwei.jpg" alt="Zwei"><figcaption>Das zweite Bild.</figcaption>'
+              "</figure>")
+    return (f'<div id="m"><h1>Titel</h1><figure>{IMG}<figcaption>{LINE}</figcaption></figure>{between}'
+            f"{second}</div>")
+
+
+@pytest.mark.parametrize(("between", "kept"), [
+    ("<h2>Weitere Meldungen</h2>", 1),  # a label at the start of its text
+    ("<p>Mehr dazu aus dem Pressearchiv</p>", 1),  # a label anywhere in a short text
+    ("<p>Hier gibt es weitere Meldungen</p>", 2),  # a start-anchored label elsewhere is none
+    ("<p>" + "Ein langer Absatz. " * 12 + "Weitere Meldungen</p>", 2),  # a paragraph is no label
+])
+def test_teaser_label_cuts_the_pictures_after_it(between: str, kept: int) -> None:
+    main = LexborHTMLParser(_two_figures(between)).css_first("#m")
+    assert len(extract_images(main, BASE)) == kept
+
+
+def test_squashed_length_test_reads_a_prefix_only_when_it_settles() -> None:
+    import random
+
+    from pipeline.parse.images import _squashed_longer
+    from pipeline.parse.visible import squash
+
+    rnd = random.Random(4)
+    for _ in range(2000):
+        text = "".join(rnd.choice("ab  \n\t\u00a0\u200b") for _ in range(rnd.randrange(0, 60)))
+        limit = rnd.randrange(0, 30)
+        assert _squashed_longer(text, limit) == (len(squash(text)) > limit)
+
+
+def test_root_paths_are_joined_to_the_origin_as_urljoin_does() -> None:
+    import random
+    from urllib.parse import urljoin
+
+    from pipeline.parse.images import _origin, _plainly_rooted
+
+    rnd = random.Random(7)
+    alphabet = "ab/.?#;[]% :@=&-_~\\AZ09\t\x7fä"
+    hosts = ["www.krefeld.de", "a:8080", "u:p@h.de", "H.DE", "[::1]:80", "host"]
+    tried = 0
+    for _ in range(20000):
+        base = (rnd.choice(["https://", "http://", "HTTPS://"]) + rnd.choice(hosts)
+                + rnd.choice(["", "/", "/de/inhalt/x/", "/a?b=c", "/a#f", "/x/y.html?q#z"]))
+        src = "/" + "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(0, 12)))
+        origin = _origin(base)
+        if origin and _plainly_rooted(src):
+            tried += 1
+            assert origin + src == urljoin(base, src), (base, src)
+    assert tried > 1000
+    assert _origin("https://[::1/") is None  # a bad base: urljoin decides (and raises)
