@@ -39,6 +39,8 @@ PLAIN_INLINE = frozenset({"b", "strong", "em", "i", "u", "sup", "sub", "abbr", "
                           "mark", "s", "del", "ins", "font", "bdi", "tt", "wbr", "nobr", "kbd", "var"})
 # elements whose subtree is not walked (None: a node lexbor names no tag)
 SKIP_TAGS = DROP_TAGS | BOILER_TAGS | {None}
+_LEAF_TAGS = SKIP_TAGS | {"br", "hr"}  # the tags the walk does not open
+_INHERITED = ~(MAIN_HINT | NAMED_BOILER)  # the flags an element passes on to its children
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 @dataclass(slots=True)
@@ -145,7 +147,8 @@ def layout(root: Any) -> Layout:
     # is: a dropped element's subtree (navigation, scripts, hidden boxes) is never visited at all
     stack: list[tuple[Any, int, int, bool, bool, int, str]] = []
     it = root.iter(include_text=True)
-    eid, fl_open, is_block, is_link = 0, 0, True, False  # the innermost open element
+    # the innermost open element: its id, the flags its children inherit, what it is
+    eid, inherited, is_block, is_link = 0, 0, True, False
     image_marks: list[int] = []  # number of blocks when each picture was met
     image_parents: list[int] = []  # the element holding each picture
     while True:
@@ -165,28 +168,25 @@ def layout(root: Any) -> Layout:
                 if link_depth:
                     link_chars += len(t.strip())
                 continue
-            if tag in SKIP_TAGS or tag[0] == "-":
-                if tag == "img":
+            if tag in _LEAF_TAGS or tag[0] == "-":
+                if tag == "br":
+                    if has_text:
+                        add(BR)
+                elif tag == "img":
                     _note_image(node.attributes, lay)
                     image_marks.append(len(blocks))
                     image_parents.append(eid)
+                elif tag == "hr":
+                    if has_text:
+                        flush()
                 elif tag is None or tag[0] != "-":
                     spot(node)
                 continue
-            if tag == "br":
-                if has_text:
-                    add(BR)
-                continue
-            if tag == "hr":
-                if has_text:
-                    flush()
-                continue
-            inherited = fl_open & ~(MAIN_HINT | NAMED_BOILER)
             if tag in PLAIN_INLINE:
                 fl: int | None = inherited
             else:
                 attrs = node.attributes
-                if tag == "a" and attrs:
+                if tag == "a" and attrs and ("title" in attrs or "alt" in attrs):
                     _note_image(attrs, lay)
                 if tag not in FLAGGED_TAGS and (not attrs or FLAG_ATTRS.isdisjoint(attrs)):
                     fl = inherited  # the common bare <div>, <p>, <li>, <a href>: nothing to learn
@@ -200,14 +200,14 @@ def layout(root: Any) -> Layout:
                     if 20 < len(hidden) < 1500:
                         lay.titles.add(hidden)
                 continue
-            stack.append((it, eid, fl_open, is_block, is_link, block_id, block_tag))
-            eid = len(parent)
-            parent.append(stack[-1][1])
+            stack.append((it, eid, inherited, is_block, is_link, block_id, block_tag))
+            parent.append(eid)
+            eid = len(end)
             end.append(eid)
             eflags.append(fl)
             nodes.append(node)
             tags.append(tag)
-            fl_open = fl
+            inherited = fl & _INHERITED
             is_block = tag not in INLINE_TAGS
             if is_block:
                 if has_text:
@@ -226,7 +226,7 @@ def layout(root: Any) -> Layout:
                 break  # the root
             if is_link:
                 link_depth -= 1
-            it, eid, fl_open, is_block, is_link, block_id, block_tag = stack.pop()
+            it, eid, inherited, is_block, is_link, block_id, block_tag = stack.pop()
     _confirm_named_boiler(lay)
     _mark_repeated_captions(lay, image_marks)
     _mark_figure_captions(lay, image_parents)
