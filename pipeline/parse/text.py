@@ -155,6 +155,8 @@ def layout(root: Any) -> Layout:
         for node in it:
             tag = node.tag
             if tag == "-text":
+                if not has_text and node.is_empty_text_node:
+                    continue  # blank (or empty) before the block's first text: nothing, as in clean()
                 t = node.text_content
                 if not t:
                     continue
