@@ -85,8 +85,8 @@ def _relative_prefix(base_url: str) -> str | None:
 def extract_links(tree: Any, base_url: str) -> list[str]:
     """Absolute http(s) links in document order, fragments dropped, each once."""
     # one query for the links and the <base> (the first one anywhere counts, even after some links):
-    # each query is a walk of the whole tree
-    found = [(node.tag, node.attributes.get("href")) for node in tree.css("a[href], area[href], base[href]")]
+    # each query is a walk of the whole tree; attrs.get reads one attribute, .attributes builds a dict
+    found = [(node.tag, node.attrs.get("href")) for node in tree.css("a[href], area[href], base[href]")]
     base = next((href for tag, href in found if tag == "base"), None)
     if base is not None:
         href = base.strip()
