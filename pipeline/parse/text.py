@@ -229,26 +229,34 @@ def layout(root: Any) -> Layout:
             if is_link:
                 link_depth -= 1
             it, eid, inherited, is_block, is_link, block_id, block_tag = stack.pop()
-    _confirm_named_boiler(lay)
+    named = [e for e, f in enumerate(eflags) if f & NAMED_BOILER]
+    if named or image_parents:
+        counts, chars = _subtree_sums(lay)  # (the confirmation below changes flags only)
+        _confirm_named_boiler(lay, named, chars)
+        _mark_figure_captions(lay, image_parents, counts, chars)
     _mark_repeated_captions(lay, image_marks)
-    _mark_figure_captions(lay, image_parents)
     return lay
 
 
-def _mark_figure_captions(lay: Layout, image_parents: list[int]) -> None:
-    """The short text of a small box around a picture (a figure without <figure>) is its caption."""
-    if not image_parents:
-        return
+def _subtree_sums(lay: Layout) -> tuple[list[int], list[int]]:
+    """Per element, the number of blocks and of text characters in its subtree."""
     counts = [0] * len(lay.parent)
     chars = [0] * len(lay.parent)
     for b in lay.blocks:
         counts[b.elem] += 1
         chars[b.elem] += len(b.text)
-    for e in range(len(lay.parent) - 1, 0, -1):
-        p = lay.parent[e]
-        if p >= 0:
-            counts[p] += counts[e]
-            chars[p] += chars[e]
+    parent = lay.parent
+    for e in range(len(parent) - 1, 0, -1):  # pre-order ids: children after their parent
+        p = parent[e]
+        counts[p] += counts[e]
+        chars[p] += chars[e]
+    return counts, chars
+
+
+def _mark_figure_captions(lay: Layout, image_parents: list[int], counts: list[int], chars: list[int]) -> None:
+    """The short text of a small box around a picture (a figure without <figure>) is its caption."""
+    if not image_parents:
+        return
     by_elem = sorted((b.elem, b.text) for b in lay.blocks)
     elems = [e for e, _ in by_elem]
     for holder in set(image_parents):
@@ -274,21 +282,13 @@ def _mark_repeated_captions(lay: Layout, image_marks: list[int]) -> None:
                 lay.repeated.add(text)
 
 
-def _confirm_named_boiler(lay: Layout) -> None:
-    """An element whose class names furniture is boilerplate only if it holds a minor share of the
-    text: a wrapper named after its sidebar ("content-sidebar-wrap") still holds the whole page."""
-    named = [e for e, f in enumerate(lay.flags) if f & NAMED_BOILER]
+def _confirm_named_boiler(lay: Layout, named: list[int], chars: list[int]) -> None:
+    """An element whose class names furniture (`named`) is boilerplate only if it holds a minor share of
+    the text: a wrapper named after its sidebar ("content-sidebar-wrap") still holds the whole page."""
     if not named:
         return
-    chars = [0] * len(lay.parent)
-    for b in lay.blocks:
-        chars[b.elem] += len(b.text)
-    parent = lay.parent
-    for e in range(len(parent) - 1, 0, -1):
-        if parent[e] >= 0:
-            chars[parent[e]] += chars[e]
     limit = 0.4 * (chars[0] or 1)
-    extra = [False] * len(parent)
+    extra = [False] * len(lay.parent)
     covered = -1
     for e in named:
         if e <= covered or chars[e] >= limit:
