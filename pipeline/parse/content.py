@@ -81,7 +81,9 @@ def is_caption_text(text: str, lay: Layout, captions: set[str]) -> bool:
         return False
     if (":" in text or "©" in text) and _CREDIT.search(text):  # (every credit holds one of them)
         return True
-    return any(text.startswith(a) and len(text) <= len(a) + 80 for a in lay.alts) if lay.alts else False
+    if not lay.alts or not text.startswith(tuple(lay.alts)):  # (one C-level test: mostly no alt at all)
+        return False
+    return any(text.startswith(a) and len(text) <= len(a) + 80 for a in lay.alts)
 
 
 _COOKIE_WORD = re.compile("cookie", re.I)  # both _COOKIE branches need it: a cheap check first
