@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -62,11 +63,33 @@ def build_tree(body: bytes, content_type: str | None = None) -> LexborHTMLParser
     return LexborHTMLParser(html)
 
 
+# a relative path urljoin resolves by plain concatenation: segments of ordinary characters (none "."
+# or "..", none empty), no scheme, no ";params", no white space; a non-empty query; any fragment
+_SEGMENT = r"[\w~%=&+,!$'()*@-][\w~%=&+,!$'()*@.-]*"
+_PLAIN_RELATIVE = re.compile(rf"{_SEGMENT}(?:/{_SEGMENT})*/?(?:\?[^#\s]+)?(?:#.*)?", re.ASCII)
+
+
+def _relative_prefix(base_url: str) -> str | None:
+    """What urljoin(base_url, path) puts before a _PLAIN_RELATIVE path (the base's scheme, host and
+    directory, dot segments resolved), or None when the base is not an ordinary http(s) URL."""
+    try:
+        probe = urljoin(base_url, "x")
+        with_query = urldefrag(urljoin(base_url, "x?y#z"))[0]
+    except ValueError:
+        return None
+    if not probe.endswith("/x") or with_query != probe + "?y" or not probe.lower().startswith(("http://", "https://")):
+        return None
+    return probe[:-1]
+
+
 def extract_links(tree: Any, base_url: str) -> list[str]:
     """Absolute http(s) links in document order, fragments dropped, each once."""
-    base = tree.css_first("base[href]")
+    # one query for the links and the <base> (the first one anywhere counts, even after some links):
+    # each query is a walk of the whole tree; attrs.get reads one attribute, .attributes builds a dict
+    found = [(node.tag, node.attrs.get("href")) for node in tree.css("a[href], area[href], base[href]")]
+    base = next((href for tag, href in found if tag == "base"), None)
     if base is not None:
-        href = (base.attributes.get("href") or "").strip()
+        href = base.strip()
         if href:
             with contextlib.suppress(ValueError):
                 base_url = urljoin(base_url, href)
@@ -77,22 +100,30 @@ def extract_links(tree: Any, base_url: str) -> list[str]:
         origin = f"{parts.scheme}://{parts.netloc}"
     except ValueError:
         origin = ""
-    for a in tree.css("a[href], area[href]"):
-        href = (a.attributes.get("href") or "").strip()
-        if not href or href[0] == "#" or href.startswith(("javascript:", "mailto:", "tel:", "data:")):
+    prefix: str | None = ""  # "": not computed yet
+    for tag, href in found:
+        href = (href or "").strip()
+        if tag == "base" or not href or href[0] == "#" \
+                or href.startswith(("javascript:", "mailto:", "tel:", "data:")):
             continue
-        # fast paths for the common forms; urljoin (slow) only for relative paths and odd cases
+        # fast paths for the common forms; urljoin (slow) only for odd cases
         if href.startswith(("https://", "http://")) and " " not in href and "\\" not in href:
             absolute = href.split("#", 1)[0]
         elif href[0] == "/" and not href.startswith("//") and origin and "/." not in href:
             absolute = origin + href.split("#", 1)[0]
         else:
-            try:
-                absolute = urldefrag(urljoin(base_url, href))[0]
-            except ValueError:
-                continue
-            if not absolute.lower().startswith(("http://", "https://")):
-                continue
+            plain = _PLAIN_RELATIVE.fullmatch(href) is not None
+            if plain and prefix == "":
+                prefix = _relative_prefix(base_url)
+            if plain and prefix:
+                absolute = prefix + href.split("#", 1)[0]
+            else:
+                try:
+                    absolute = urldefrag(urljoin(base_url, href))[0]
+                except ValueError:
+                    continue
+                if not absolute.lower().startswith(("http://", "https://")):
+                    continue
         if absolute not in seen:
             seen.add(absolute)
             out.append(absolute)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
@@ -163,22 +164,29 @@ def _parse_box(lines: list[str]) -> list[Contact]:
     return contacts
 
 
+@lru_cache(maxsize=1)
+def _label_vocab() -> tuple[frozenset[str], frozenset[str]]:
+    """The box labels (lower case) and their first letters."""
+    labels = frozenset(label.lower() for label in _lex()["box_labels"])
+    return labels, frozenset(label[:1] for label in labels)
+
+
 def _text_nodes(spots: Iterable[LexborNode]) -> Iterator[LexborNode]:
-    """The nodes of the spots and of the subtrees under the spots that are elements, in order."""
+    """The nodes of the spots and of the subtrees under the spots that are elements, in order (but not
+    the subtrees' blank text nodes: no label)."""
     for node in spots:
         if node.text_content is None:
-            yield from node.traverse(include_text=True)
+            yield from node.traverse(include_text=True, skip_empty=True)
         else:
             yield node
 
 
 def _label_nodes(root: LexborNode, spots: Iterable[LexborNode] | None = None) -> list[LexborNode]:
     """Elements whose whole text is a box label ("Kontakt"), found from the text nodes (linear time)."""
-    labels = {label.lower() for label in _lex()["box_labels"]}
     # a cheap necessary condition before squashing each text: the first visible letter of some label
-    firsts = {label[:1] for label in labels}
+    labels, firsts = _label_vocab()
     out = []
-    for node in root.traverse(include_text=True) if spots is None else _text_nodes(spots):
+    for node in root.traverse(include_text=True, skip_empty=True) if spots is None else _text_nodes(spots):
         text = node.text_content  # None for elements and comments: cheaper than asking for the tag
         if not text or text.lstrip()[:1].lower() not in firsts \
                 or squash(text).rstrip(":").lower() not in labels:

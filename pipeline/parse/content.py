@@ -81,10 +81,11 @@ def is_caption_text(text: str, lay: Layout, captions: set[str]) -> bool:
         return False
     if (":" in text or "©" in text) and _CREDIT.search(text):  # (every credit holds one of them)
         return True
-    return any(text.startswith(a) and len(text) <= len(a) + 80 for a in lay.alts) if lay.alts else False
+    if not lay.alts or not text.startswith(tuple(lay.alts)):  # (one C-level test: mostly no alt at all)
+        return False
+    return any(text.startswith(a) and len(text) <= len(a) + 80 for a in lay.alts)
 
 
-_COOKIE_WORD = re.compile("cookie", re.I)  # both _COOKIE branches need it: a cheap check first
 _COOKIE = re.compile(r"\bcookies?\b.{0,200}\b(?:verwende|nutz|setz|einsatz|akzeptier|zustimm|einverstanden|"
                      r"use|accept|consent)|\b(?:verwende|nutz|setz|use)\w*\b.{0,80}\bcookies?\b", re.I | re.S)
 
@@ -108,7 +109,9 @@ def _good(b: Block) -> bool:
 
 
 def _cookie_notice(text: str) -> bool:
-    return _COOKIE_WORD.search(text) is not None and _COOKIE.search(text) is not None
+    # both _COOKIE branches need "cookie": a cheap check first (lower() maps every character re.I
+    # equates with c, o or k to it; a case-blind regex search is slower than lower() and `in`)
+    return "cook" in text.lower() and _COOKIE.search(text) is not None
 
 
 def choose_container(lay: Layout) -> int:
@@ -174,7 +177,8 @@ def main_blocks(lay: Layout, container: int, extra: list[int] | None = None) -> 
     skip_elem = -1  # inside a teaser item (element id)
     regions = [container, *(extra or [])]
     if len(regions) == 1:
-        blocks = [b for b in lay.blocks if lay.inside(b.elem, container)]
+        last = lay.end[container]
+        blocks = [b for b in lay.blocks if container <= b.elem <= last]
     else:
         blocks = [b for b in lay.blocks if any(lay.inside(b.elem, r) for r in regions)]
     captions = {b.text for b in lay.blocks if b.flags & CAPTION}

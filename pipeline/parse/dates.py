@@ -42,6 +42,9 @@ _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/_-]([01]?\d)[/_-]([0-3]?\d)(?:[/_.-]
                        r"|/((?:19|20)\d{2})([01]\d)([0-3]\d)(?:[/_.-]|$)")
 # day first, as German URLs write it: /23-01-2022-titel, /08112021-titel
 _URL_DATE_DMY = re.compile(r"[/_-]([0-3]\d)[._-]?([01]\d)[._-]?((?:19|20)\d{2})(?:[/_.-]|$)")
+# every date form and every labelled date holds a digit: a line without one is not searched (the big
+# case-blind alternations are slow to try at every position; this search stops at the first digit)
+_DIGIT = re.compile(r"\d")
 _META_NAMES = (
     "article:published_time", "og:article:published_time", "datepublished", "date", "dc.date",
     "dc.date.issued", "dc.date.created", "dcterms.date", "dcterms.issued", "dcterms.created",
@@ -71,6 +74,8 @@ def _valid(y: int, m: int, d: int) -> str | None:
 
 def parse_date(text: str) -> str | None:
     """The first well-formed date in `text` as YYYY-MM-DD (None when there is none)."""
+    if not _DIGIT.search(text):
+        return None
     for m in DATE_RX.finditer(text):
         iso = match_to_iso(m)
         if iso:
@@ -208,6 +213,8 @@ def labelled_date(lines: Iterable[str]) -> str | None:
     for line in lines:
         if len(line) > 400:
             line = line[:400]
+        if not _DIGIT.search(line):
+            continue
         for lm in LABELLED_RX.finditer(line):
             dm = DATE_RX.match(line, lm.end())
             if not dm:
@@ -225,7 +232,7 @@ def labelled_date(lines: Iterable[str]) -> str | None:
 def standalone_date(lines: Iterable[str]) -> str | None:
     """A date that stands on its own line (a dateline or byline), not inside a sentence."""
     for line in lines:
-        if len(line) > 120:
+        if len(line) > 120 or not _DIGIT.search(line):
             continue
         m = DATE_RX.search(line)
         if not m:

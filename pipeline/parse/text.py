@@ -37,6 +37,10 @@ INLINE_TAGS = frozenset({
 # formatting elements: their attributes never mark furniture or captions (saves the attribute lookup)
 PLAIN_INLINE = frozenset({"b", "strong", "em", "i", "u", "sup", "sub", "abbr", "code", "q", "cite",
                           "mark", "s", "del", "ins", "font", "bdi", "tt", "wbr", "nobr", "kbd", "var"})
+# elements whose subtree is not walked (None: a node lexbor names no tag)
+SKIP_TAGS = DROP_TAGS | BOILER_TAGS | {None}
+_LEAF_TAGS = SKIP_TAGS | {"br", "hr"}  # the tags the walk does not open
+_INHERITED = ~(MAIN_HINT | NAMED_BOILER)  # the flags an element passes on to its children
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 @dataclass(slots=True)
@@ -114,157 +118,145 @@ def layout(root: Any) -> Layout:
     lay = Layout()
     parent, end, eflags, nodes, tags, blocks = lay.parent, lay.end, lay.flags, lay.nodes, lay.tags, lay.blocks
     spot = lay.spots.append
+    # the text of the block being collected; white space and <br> only after some text (has_text), as
+    # leading ones vanish in clean(): so buf is empty whenever has_text is False
     buf: list[str] = []
-    link_chars = 0
-    # the innermost open block element: (id, tag)
-    block_stack: list[tuple[int, str]] = []
+    add = buf.append
+    has_text = False
+    link_chars = 0  # likewise 0 whenever has_text is False
     link_depth = 0
-
-    has_text = False  # whether buf holds more than whitespace
+    block_id, block_tag = 0, "body"  # the innermost open block element
 
     def flush() -> None:
         nonlocal link_chars, has_text
-        if not has_text:
-            buf.clear()
-        else:
-            has_text = False
-            raw = "".join(buf)
-            buf.clear()
-            text = clean(raw)
-            if text:
-                bid, btag = block_stack[-1] if block_stack else (0, "body")
-                lc = min(link_chars, len(text))
-                blocks.append(Block(text, btag, bid, lc, eflags[bid], heading_link=lc >= 0.9 * len(text)))
+        has_text = False
+        text = clean("".join(buf))
+        buf.clear()
+        if text:
+            lc = min(link_chars, len(text))
+            blocks.append(Block(text, block_tag, block_id, lc, eflags[block_id],
+                                heading_link=lc >= 0.9 * len(text)))
         link_chars = 0
 
-    def open_elem(node: Any, tag: str, pid: int, fl: int) -> int:
-        eid = len(parent)
-        parent.append(pid)
-        end.append(eid)
-        eflags.append(fl)
-        nodes.append(node)
-        tags.append(tag)
-        return eid
-
-    rid = open_elem(root, root.tag or "body", -1, 0)
-    block_stack.append((rid, "body"))
-    # open elements, innermost last, each with the iterator over its children: a dropped element's
-    # subtree (navigation, scripts, hidden boxes: ~40 % of the nodes) is never visited at all
-    open_info: list[tuple[int, bool, bool]] = [(rid, True, False)]  # (element id, is block, is link)
-    children = [root.iter(include_text=True)]
+    parent.append(-1)
+    end.append(0)
+    eflags.append(0)
+    nodes.append(root)
+    tags.append(root.tag or "body")
+    # the open elements above the innermost one, each with its iterator over its children and what it
+    # is: a dropped element's subtree (navigation, scripts, hidden boxes) is never visited at all
+    stack: list[tuple[Any, int, int, bool, bool, int, str]] = []
+    it = root.iter(include_text=True)
+    # the innermost open element: its id, the flags its children inherit, what it is
+    eid, inherited, is_block, is_link = 0, 0, True, False
     image_marks: list[int] = []  # number of blocks when each picture was met
     image_parents: list[int] = []  # the element holding each picture
-    while children:
-        node = next(children[-1], None)
-        if node is None:  # the innermost open element has ended
-            children.pop()
-            if not children:
-                break  # the root: closed below
-            eid, is_block, is_link = open_info.pop()
-            end[eid] = len(parent) - 1
-            if is_block:
-                if has_text:
-                    flush()
-                else:
-                    buf.clear()
-                    link_chars = 0
-                block_stack.pop()
-            if is_link:
-                link_depth -= 1
-            continue
-        tag = node.tag
-        if tag == "-text":
-            t = node.text_content
-            if t:
-                if t.isspace():
-                    buf.append(" ")
+    while True:
+        for node in it:
+            tag = node.tag
+            if tag == "-text":
+                if not has_text and node.is_empty_text_node:
+                    continue  # blank (or empty) before the block's first text: nothing, as in clean()
+                t = node.text_content
+                if not t:
                     continue
-                buf.append(t)
+                if t.isspace():
+                    if has_text:
+                        add(" ")
+                    continue
+                add(t)
                 spot(node)
                 has_text = True
                 if link_depth:
                     link_chars += len(t.strip())
-            continue
-        if tag in DROP_TAGS or tag in BOILER_TAGS or tag is None or tag[0] == "-":
-            if tag == "img":
-                _note_image(node.attributes, lay)
-                image_marks.append(len(blocks))
-                image_parents.append(open_info[-1][0])
-            elif tag is None or tag[0] != "-":
-                spot(node)
-            continue
-        if tag == "br":
-            buf.append(BR)
-            continue
-        if tag == "hr":
-            flush()
-            continue
-        eid = open_info[-1][0]
-        inherited = eflags[eid] & ~(MAIN_HINT | NAMED_BOILER)
-        if tag in PLAIN_INLINE:
-            fl: int | None = inherited
-        else:
-            attrs = node.attributes
-            if tag == "a" and attrs:
-                _note_image(attrs, lay)
-            if tag not in FLAGGED_TAGS and (not attrs or FLAG_ATTRS.isdisjoint(attrs)):
-                fl = inherited  # the common bare <div>, <p>, <li>, <a href>: nothing to learn
+                continue
+            if tag in _LEAF_TAGS or tag[0] == "-":
+                if tag == "br":
+                    if has_text:
+                        add(BR)
+                elif tag == "img":
+                    _note_image(node.attributes, lay)
+                    image_marks.append(len(blocks))
+                    image_parents.append(eid)
+                elif tag == "hr":
+                    if has_text:
+                        flush()
+                elif tag is None or tag[0] != "-":
+                    spot(node)
+                continue
+            if tag in PLAIN_INLINE:
+                fl: int | None = inherited
             else:
-                fl = element_flags(attrs, tag, inherited)
-        if fl is None:
-            spot(node)
-            if tag not in BOILER_TAGS and len(lay.titles) < 200:
-                # a hidden copy of a visible text (a caption's "title" twin) marks that text
-                hidden = clean(node.text(deep=True, separator=" "))
-                if 20 < len(hidden) < 1500:
-                    lay.titles.add(hidden)
-            continue
-        cid = len(parent)
-        parent.append(eid)
-        end.append(cid)
-        eflags.append(fl)
-        nodes.append(node)
-        tags.append(tag)
-        block = tag not in INLINE_TAGS
-        if block:
-            if has_text:
+                attrs = node.attributes
+                if tag == "a" and attrs and ("title" in attrs or "alt" in attrs):
+                    _note_image(attrs, lay)
+                if tag not in FLAGGED_TAGS and (not attrs or FLAG_ATTRS.isdisjoint(attrs)):
+                    fl = inherited  # the common bare <div>, <p>, <li>, <a href>: nothing to learn
+                else:
+                    fl = element_flags(attrs, tag, inherited)
+            if fl is None:
+                spot(node)
+                if len(lay.titles) < 200:
+                    # a hidden copy of a visible text (a caption's "title" twin) marks that text
+                    hidden = clean(node.text(deep=True, separator=" "))
+                    if 20 < len(hidden) < 1500:
+                        lay.titles.add(hidden)
+                continue
+            stack.append((it, eid, inherited, is_block, is_link, block_id, block_tag))
+            parent.append(eid)
+            eid = len(end)
+            end.append(eid)
+            eflags.append(fl)
+            nodes.append(node)
+            tags.append(tag)
+            inherited = fl & _INHERITED
+            is_block = tag not in INLINE_TAGS
+            if is_block:
+                if has_text:
+                    flush()
+                block_id, block_tag = eid, tag
+            is_link = tag == "a"
+            if is_link:
+                link_depth += 1
+            it = node.iter(include_text=True)
+            break
+        else:  # the innermost open element has ended
+            end[eid] = len(parent) - 1
+            if is_block and has_text:
                 flush()
-            elif buf:
-                buf.clear()
-                link_chars = 0
-            block_stack.append((cid, tag))
-        link = tag == "a"
-        if link:
-            link_depth += 1
-        open_info.append((cid, block, link))
-        children.append(node.iter(include_text=True))
-    while open_info:
-        eid, is_block, _ = open_info.pop()
-        end[eid] = len(parent) - 1
-        if is_block:
-            flush()
-            if block_stack:
-                block_stack.pop()
-    _confirm_named_boiler(lay)
+            if not stack:
+                break  # the root
+            if is_link:
+                link_depth -= 1
+            it, eid, inherited, is_block, is_link, block_id, block_tag = stack.pop()
+    named = [e for e, f in enumerate(eflags) if f & NAMED_BOILER]
+    if named or image_parents:
+        counts, chars = _subtree_sums(lay)  # (the confirmation below changes flags only)
+        _confirm_named_boiler(lay, named, chars)
+        _mark_figure_captions(lay, image_parents, counts, chars)
     _mark_repeated_captions(lay, image_marks)
-    _mark_figure_captions(lay, image_parents)
     return lay
 
 
-def _mark_figure_captions(lay: Layout, image_parents: list[int]) -> None:
-    """The short text of a small box around a picture (a figure without <figure>) is its caption."""
-    if not image_parents:
-        return
+def _subtree_sums(lay: Layout) -> tuple[list[int], list[int]]:
+    """Per element, the number of blocks and of text characters in its subtree."""
     counts = [0] * len(lay.parent)
     chars = [0] * len(lay.parent)
     for b in lay.blocks:
         counts[b.elem] += 1
         chars[b.elem] += len(b.text)
-    for e in range(len(lay.parent) - 1, 0, -1):
-        p = lay.parent[e]
-        if p >= 0:
-            counts[p] += counts[e]
-            chars[p] += chars[e]
+    parent = lay.parent
+    for e in range(len(parent) - 1, 0, -1):  # pre-order ids: children after their parent
+        p = parent[e]
+        counts[p] += counts[e]
+        chars[p] += chars[e]
+    return counts, chars
+
+
+def _mark_figure_captions(lay: Layout, image_parents: list[int], counts: list[int], chars: list[int]) -> None:
+    """The short text of a small box around a picture (a figure without <figure>) is its caption."""
+    if not image_parents:
+        return
     by_elem = sorted((b.elem, b.text) for b in lay.blocks)
     elems = [e for e, _ in by_elem]
     for holder in set(image_parents):
@@ -290,21 +282,13 @@ def _mark_repeated_captions(lay: Layout, image_marks: list[int]) -> None:
                 lay.repeated.add(text)
 
 
-def _confirm_named_boiler(lay: Layout) -> None:
-    """An element whose class names furniture is boilerplate only if it holds a minor share of the
-    text: a wrapper named after its sidebar ("content-sidebar-wrap") still holds the whole page."""
-    named = [e for e, f in enumerate(lay.flags) if f & NAMED_BOILER]
+def _confirm_named_boiler(lay: Layout, named: list[int], chars: list[int]) -> None:
+    """An element whose class names furniture (`named`) is boilerplate only if it holds a minor share of
+    the text: a wrapper named after its sidebar ("content-sidebar-wrap") still holds the whole page."""
     if not named:
         return
-    chars = [0] * len(lay.parent)
-    for b in lay.blocks:
-        chars[b.elem] += len(b.text)
-    parent = lay.parent
-    for e in range(len(parent) - 1, 0, -1):
-        if parent[e] >= 0:
-            chars[parent[e]] += chars[e]
     limit = 0.4 * (chars[0] or 1)
-    extra = [False] * len(parent)
+    extra = [False] * len(lay.parent)
     covered = -1
     for e in named:
         if e <= covered or chars[e] >= limit:

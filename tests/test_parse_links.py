@@ -1,0 +1,47 @@
+"""extract_links: absolute links in page order; its shortcuts agree with urljoin exactly."""
+
+from __future__ import annotations
+
+from urllib.parse import urldefrag, urljoin
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
+
+from pipeline.parse import _PLAIN_RELATIVE, _relative_prefix, extract_links
+
+BASES = [
+    "https://www.krefeld.de/de/inhalt/partnerstaedte.html", "https://www.krefeld.de", "http://a.de/x/../y/",
+    "https://a.de/x//y/z", "https://a.de/x;p/y;q?z#f", "HTTP://A.de/%20/", "https://u:p@a.de:8080/p/",
+    "https://a.de/x/..", "https://[::1]/x/y", "https://a.de/ä/ö", "https://a.de/?q", "ftp://a.de/x/", "x/y",
+    "",
+]
+
+
+def test_links_in_page_order_resolved_once() -> None:
+    html = """<html><body><a href="venlo.html#top">Venlo</a> <a href="../leyton/">Leyton</a>
+    <a href="/de/presse/">Presse</a> <a href="?seite=2">2</a> <a href="//cdn.de/a">cdn</a>
+    <a href="mailto:info@krefeld.de">Mail</a> <a href="venlo.html">again</a><base href="/de/">
+    <map><area href="karte.html"></map></body></html>"""
+    links = extract_links(LexborHTMLParser(html), "https://www.krefeld.de/inhalt/partner/seite.html")
+    # the <base> counts even after the first links, as in a browser
+    assert links == ["https://www.krefeld.de/de/venlo.html", "https://www.krefeld.de/leyton/",
+                     "https://www.krefeld.de/de/presse/", "https://www.krefeld.de/de/?seite=2",
+                     "https://cdn.de/a", "https://www.krefeld.de/de/karte.html"]
+
+
+def test_relative_prefix_only_for_http_bases() -> None:
+    assert _relative_prefix("https://a.de/x/y.html") == "https://a.de/x/"
+    assert _relative_prefix("http://a.de/x/../y/") == "http://a.de/y/"
+    assert _relative_prefix("ftp://a.de/x/") is None
+    assert _relative_prefix("") is None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(BASES),
+       st.lists(st.sampled_from(list("aZ09_~%=&+,!$'()*@-./?#;: \t\nä\\") + ["..", "//"]),
+                min_size=1, max_size=12).map("".join))
+def test_plain_relative_shortcut_is_urljoin(base: str, href: str) -> None:
+    prefix = _relative_prefix(base)
+    if prefix and _PLAIN_RELATIVE.fullmatch(href):
+        assert prefix + href.split("#", 1)[0] == urldefrag(urljoin(base, href))[0]
