@@ -4,7 +4,7 @@ Only articles added or changed since the last publish are (re)tokenised, so a pu
 changed rather than what the archive holds, and a first build goes in batches of bounded memory. The
 tables keep the layout of DuckDB's fts index (docs, dict, stats) with the tokenizer, stopwords and
 German Snowball stemmer of `create_fts_index`, plus a term-ordered `postings` table for BM25 and an
-`indexed` table recording a hash of the indexed fields of each article as the index holds them.
+`indexed` table recording which version of each article the index holds.
 """
 
 from __future__ import annotations
@@ -38,10 +38,12 @@ STOPWORDS = [
 ]
 # Articles tokenised per transaction: bounds a first build's memory, and a killed publish keeps the
 # batches it finished (the next publish continues with the rest).
-BATCH = 5_000
+BATCH = 500
+MEMORY_LIMIT = "192MB"
 
 _S = INDEX_SCHEMA
-# what the index depends on: a change anywhere else in the record (people, images) needs no re-indexing
+# The version of an article the index holds: the archive's record_hash (one short column, so finding
+# what changed does not read every text); a table without it (a hand-made archive) hashes the fields.
 _TEXT_HASH = "hash(" + ", ".join(FIELDS) + ")"
 _TABLES = {
     "docs": "docid BIGINT, name BIGINT, len BIGINT",
@@ -102,13 +104,20 @@ def _create(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"INSERT INTO {STOPWORD_TABLE} SELECT unnest(?)", [[fold(w) for w in STOPWORDS]])
 
 
+def _version_sql(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute("SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'main' AND "
+                      "table_name = 'articles' AND column_name = 'record_hash'").fetchone()
+    return "hash(record_hash)" if row and row[0] else _TEXT_HASH
+
+
 def _pending(con: duckdb.DuckDBPyConnection) -> int:
     """Number the ids whose indexed version is missing, outdated, or of an article no longer there, in
     the temporary table `_ix_pending` (a Python list of ids would be slow to bind: ~60 µs an id)."""
+    version = _version_sql(con)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _ix_pending AS
         SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM (
             SELECT a.id FROM articles a LEFT JOIN {_S}.indexed i ON i.docid = a.id
-            WHERE i.docid IS NULL OR i.text_hash IS DISTINCT FROM {_TEXT_HASH}
+            WHERE i.docid IS NULL OR i.text_hash IS DISTINCT FROM {version}
             UNION ALL
             SELECT i.docid FROM {_S}.indexed i ANTI JOIN articles a ON a.id = i.docid)""")
     row = con.execute("SELECT count(*) FROM _ix_pending").fetchone()
@@ -123,6 +132,11 @@ def _index_batch(con: duckdb.DuckDBPyConnection, first: int, stop: int) -> None:
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE _ix_batch AS "
                     "SELECT id FROM _ix_pending WHERE n >= ? AND n < ?", [first, stop])
+        row = con.execute("SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM _ix_batch").fetchone()
+        # the batch's id range written out as numbers: DuckDB's zone maps then skip the articles outside
+        # it instead of reading every text to find the batch's (ids are numbered in insertion order)
+        ids = f"id BETWEEN {int(row[0])} AND {int(row[1])} AND id IN (SELECT id FROM _ix_batch)" if row \
+            else "id IN (SELECT id FROM _ix_batch)"
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _ix_delta AS
             SELECT termid, -count(*) AS d FROM {_S}.postings WHERE docid IN (SELECT id FROM _ix_batch)
             GROUP BY termid""")
@@ -130,7 +144,7 @@ def _index_batch(con: duckdb.DuckDBPyConnection, first: int, stop: int) -> None:
             con.execute(f"DELETE FROM {_S}.{table} WHERE docid IN (SELECT id FROM _ix_batch)")
         words = " UNION ALL ".join(
             f"SELECT id AS docid, unnest({_fold_sql(f)}) AS w FROM articles "
-            "WHERE id IN (SELECT id FROM _ix_batch)" for f in FIELDS)
+            f"WHERE {ids}" for f in FIELDS)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _ix_words AS "
                     f"SELECT docid, w FROM ({words}) WHERE len(w) > 0")
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _ix_stems AS
@@ -156,9 +170,9 @@ def _index_batch(con: duckdb.DuckDBPyConnection, first: int, stop: int) -> None:
         con.execute(f"""INSERT INTO {_S}.docs
             SELECT a.id, a.id, coalesce(l.len, 0) FROM articles a
             LEFT JOIN (SELECT docid, sum(tf) AS len FROM _ix_tf GROUP BY docid) l ON l.docid = a.id
-            WHERE a.id IN (SELECT id FROM _ix_batch)""")
+            WHERE a.{ids}""")
         con.execute(f"""INSERT INTO {_S}.indexed
-            SELECT id, {_TEXT_HASH} FROM articles WHERE id IN (SELECT id FROM _ix_batch)""")
+            SELECT id, {_version_sql(con)} FROM articles WHERE {ids}""")
         con.execute(f"UPDATE {_S}.unsorted SET n = n + (SELECT count(*) FROM _ix_tf)")
         con.execute(f"DELETE FROM {_S}.stats")
         con.execute(f"INSERT INTO {_S}.stats SELECT count(*), coalesce(avg(len), 0) FROM {_S}.docs")
@@ -180,9 +194,17 @@ def refresh_index(con: duckdb.DuckDBPyConnection) -> bool:
         if not pending:
             return False
         log.info("full-text index: %d article(s) to (re)index", pending)
-        for first in range(0, pending, BATCH):
-            _index_batch(con, first, first + BATCH)
-        _compact_if_needed(con)
+        # a small buffer pool for the tokenising (DuckDB spills beyond it): the crawl's peak memory
+        # then no longer grows with a run's new articles
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        try:
+            for first in range(0, pending, BATCH):
+                _index_batch(con, first, first + BATCH)
+            _compact_if_needed(con)
+        finally:
+            if limit:
+                con.execute(f"SET memory_limit = '{limit[0]}'")
         return True
     finally:
         con.execute("DROP TABLE IF EXISTS temp._ix_pending")
