@@ -20,7 +20,6 @@ from .exporters.records import (
     RunChanges,
     columns,
     ids_param,
-    load_records,
     run_changes,
     select_articles,
 )
@@ -32,6 +31,9 @@ _COUNTS = ("pages_fetched", "pages_new", "pages_changed", "pages_unchanged", "pa
 _MD_LIST_MAX = 200
 
 
+# the columns a report lists (not the texts: a first run reports every article as new)
+_ITEM_COLS = ("id", "title", "canonical_url", "url", "kind", "published", "partner_cities", "version",
+              "gone_since")
 _COMPARED = ("title", "subtitle", "published", "lead", "text", "partner_cities", "people", "images")
 
 
@@ -52,10 +54,11 @@ def _differences(con: duckdb.DuckDBPyConnection, ids: list[Any]) -> dict[Any, tu
 def _items(con: duckdb.DuckDBPyConnection, ids: list[Any]) -> list[dict[str, Any]]:
     if not ids:
         return []
-    recs = load_records(con, select_articles(con, Filters(ids=set(ids), skip_duplicates=False)))
-    return [{"id": r["id"], "title": r["title"], "url": r["canonical_url"] or r["url"], "kind": r["kind"],
-             "published": iso(r["published"]), "partner_cities": sorted_cities(r["partner_cities"]),
-             "version": r["version"], "gone_since": iso(r["gone_since"])} for r in recs]
+    recs = select_articles(con, Filters(ids=set(ids), skip_duplicates=False), cols=_ITEM_COLS)
+    return [{"id": r["id"], "title": r.get("title"), "url": r.get("canonical_url") or r.get("url"),
+             "kind": r.get("kind"), "published": iso(r.get("published")),
+             "partner_cities": sorted_cities(list(r.get("partner_cities") or [])),
+             "version": r.get("version"), "gone_since": iso(r.get("gone_since"))} for r in recs]
 
 
 def build_report(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Any]:

@@ -7,7 +7,7 @@ columns, links, contacts) are used when they exist, so the readers keep working 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -60,8 +60,10 @@ def _order_by(cols: dict[str, str], fallback: str) -> str:
     return fallback
 
 
-def select_articles(con: duckdb.DuckDBPyConnection, f: Filters) -> list[dict[str, Any]]:
-    """The article rows matching the SQL-side filters, newest first (published, then first_seen)."""
+def select_articles(con: duckdb.DuckDBPyConnection, f: Filters,
+                    cols: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """The article rows matching the SQL-side filters, newest first (published, then first_seen);
+    all columns, or only `cols` (a run report of thousands of new articles needs no texts)."""
     acols = columns(con, "articles")
     if not acols:
         from ..errors import ArchiveError
@@ -88,7 +90,7 @@ def select_articles(con: duckdb.DuckDBPyConnection, f: Filters) -> list[dict[str
             return []
         where.append(ID_IN.format(col="id"))
         params.append(ids_param(f.ids))
-    sql = "SELECT * FROM articles"
+    sql = f"SELECT {', '.join(c for c in cols if c in acols) if cols else '*'} FROM articles"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY published DESC NULLS LAST, first_seen DESC NULLS LAST"
