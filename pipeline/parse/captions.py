@@ -122,8 +122,9 @@ def visible_caption(img: LexborNode, chain: list[Step], tree: PictureTree) -> st
     return None
 
 
-def title_text(img: LexborNode) -> str | None:
-    title = img.attributes.get("title")
+def title_text(img: LexborNode, attrs: dict[str, str | None] | None = None) -> str | None:
+    """The picture's title, or its link's; `attrs`: the picture's attributes, if already read."""
+    title = (img.attributes if attrs is None else attrs).get("title")
     if not title and img.parent is not None and img.parent.tag == "a":
         title = img.parent.attributes.get("title")
     return squash(title) or None

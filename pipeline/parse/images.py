@@ -29,10 +29,10 @@ logger = logging.getLogger(__name__)
 _LAYOUT_ANCESTORS = frozenset({"header", "nav", "footer", "button"})
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|tiff?|bmp)(?:[?#].*)?$", re.I)
 _MAX_LABEL = 160  # a teaser-list label is a short line
+_MIN_LINK_TEXT = 15  # a teaser link's text is longer (squashed)
 
 
-def _src(img: LexborNode) -> str | None:
-    attrs = img.attributes
+def _src(attrs: dict[str, str | None]) -> str | None:
     src = (attrs.get("src") or "").strip()
     lazy = next((attrs.get(k) for k in ("data-src", "data-original", "data-lazy-src") if attrs.get(k)), None)
     if lazy and (not src or src.startswith("data:") or "blank" in src or "placeholder" in src):
@@ -48,9 +48,8 @@ def _layout_file_rx() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in sorted(lexicon("images")["layout_src_words"])))
 
 
-def _is_layout(img: LexborNode, src: str) -> bool:
+def _is_layout(attrs: dict[str, str | None], src: str) -> bool:
     """A layout picture by its own attributes or file name (its ancestors: _in_layout_box)."""
-    attrs = img.attributes
     if attrs.get("role") == "presentation" or attrs.get("aria-hidden") == "true":
         return True
     for dim in ("width", "height"):
@@ -95,26 +94,36 @@ def _teaser_link(a: LexborNode) -> bool:
     href = a.attributes.get("href") or ""
     if not href or _IMAGE_FILE.search(href) or href.startswith(("#", "javascript:", "mailto:")):
         return False
-    return a.css_first("img") is None and len(squash(a.text())) > 15
+    return a.css_first("img") is None and len(squash(a.text())) > _MIN_LINK_TEXT
 
 
-def _in_teaser(chain: list[Step], tree: PictureTree, known: dict[int, bool], links: dict[int, bool]) -> bool:
+_GROWN, _WORDY, _QUIET = 2, 1, 0  # an ancestor: grown past one item, or not, with or without a link's text
+
+
+def _in_teaser(chain: list[Step], tree: PictureTree, known: dict[int, int], links: dict[int, bool]) -> bool:
     """Inside a small item that links to another page (title or "mehr"): a teaser, not the article.
 
     The item is the outermost of the picture's (at most 12) ancestors below main that has not grown past
     one item (a second picture, a long text): growing only goes on upwards, and every smaller item lies
-    inside it, so one look at its links answers for all of them. `known` (grown, by key) and `links`
-    (teaser link, by element) keep the answers within a page: a gallery's pictures share their ancestors."""
-    item = None
+    inside it, so one look at its links answers for all of them. `known` (by key) and `links` (teaser
+    link, by element) keep the answers within a page: a gallery's pictures share their ancestors."""
+    item, state = None, _QUIET
     for key, node, _ in chain[:12]:
-        grown = known.get(key)
-        if grown is None:
-            grown = known[key] = tree.img_count(key, node) > 1 \
-                or _squashed_longer(node.text(), MAX_CAPTION + 400)
-        if grown:
+        found = known.get(key)
+        if found is None:
+            if tree.img_count(key, node) > 1:
+                found = _GROWN
+            else:
+                text = node.text()
+                found = _GROWN if _squashed_longer(text, MAX_CAPTION + 400) else \
+                    _WORDY if _squashed_longer(text, _MIN_LINK_TEXT) else _QUIET
+            known[key] = found
+        if found == _GROWN:
             break
-        item = node
-    if item is None:
+        item, state = node, found
+    # a link's text is part of the item's (and squashing a longer text gives no shorter one): an item
+    # without that much text holds no teaser link, and its links need no query
+    if item is None or state == _QUIET:
         return False
     for a in item.css("a[href]"):
         key = a.mem_id
@@ -229,12 +238,13 @@ def extract_images(main_node: LexborNode | None, base_url: str, lay: Layout | No
     tree = PictureTree(main_node, lay, imgs)
     origin = _origin(base_url)
     climbed: dict[int, bool] = {}  # answers kept within the page, by key or element (see their functions)
-    grown: dict[int, bool] = {}
+    grown: dict[int, int] = {}
     links: dict[int, bool] = {}
     labels = _Labels(main_node)
     for img in imgs:
-        src = _src(img)
-        if not src or _is_layout(img, src):
+        attrs = img.attributes  # (one dict for all the attribute reads)
+        src = _src(attrs)
+        if not src or _is_layout(attrs, src):
             continue
         chain = tree.chain(img)
         if _in_layout_box(chain, climbed) or _in_teaser(chain, tree, grown, links):
@@ -249,8 +259,8 @@ def extract_images(main_node: LexborNode | None, base_url: str, lay: Layout | No
         if url in seen or labels.before(img):
             continue
         seen.add(url)
-        alt = squash(img.attributes.get("alt")) or None
-        text = visible_caption(img, chain, tree) or title_text(img) or alt
+        alt = squash(attrs.get("alt")) or None
+        text = visible_caption(img, chain, tree) or title_text(img, attrs) or alt
         caption, credit, photographer = split_credit(text)
         out.append(Image(src=url, alt=alt, caption=caption, credit=credit, photographer=photographer))
     return out

@@ -30,25 +30,34 @@ class PictureTree:
         self.main_id = main.mem_id
         self.main_tag = main.tag
         self._imgs = imgs
-        self._ids: dict[int, int] = {}  # mem_id -> element id, for the walk's elements below main
+        self._ids: dict[int, int] | None = None  # mem_id -> element id, for the walk's elements below main
+        self._lay = lay
         self._top = -1
         self._anchors: list[int] | None = None
         self._blank: dict[int, bool] = {}
+
+    def _numbered(self) -> dict[int, int]:
+        """The element ids by mem_id (built at the first question: many pictures go on their attributes)."""
+        self._ids = ids = {}
+        lay = self._lay
         if lay is None:
-            return
+            return ids
         # the page analysis hands over the walk's own node object: found by identity (== serialises)
+        main = self.main
         top = next((e for e, node in enumerate(lay.nodes) if node is main), None)
         if top is None:
-            return
+            return ids
         self._top = top
         self._parent, self._end, self._nodes, self._tags = lay.parent, lay.end, lay.nodes, lay.tags
         nodes = lay.nodes
-        self._ids = {nodes[e].mem_id: e for e in range(top + 1, lay.end[top] + 1)}
+        ids.update((nodes[e].mem_id, e) for e in range(top + 1, lay.end[top] + 1))
+        return ids
 
     def chain(self, img: LexborNode) -> list[Step]:
         """The picture's ancestors from its parent up to main (main excluded)."""
         out: list[Step] = []
-        ids, main_id = self._ids, self.main_id
+        ids = self._numbered() if self._ids is None else self._ids
+        main_id = self.main_id
         node = img.parent
         while node is not None:
             mem_id = node.mem_id
@@ -78,7 +87,8 @@ class PictureTree:
 
     def _anchor(self, img: LexborNode) -> int:
         """The id of the picture's nearest numbered ancestor (main's at the latest)."""
-        ids, main_id = self._ids, self.main_id
+        ids = self._numbered() if self._ids is None else self._ids
+        main_id = self.main_id
         node = img.parent
         while node is not None:
             mem_id = node.mem_id
