@@ -203,3 +203,70 @@ def test_root_paths_are_joined_to_the_origin_as_urljoin_does() -> None:
             assert origin + src == urljoin(base, src), (base, src)
     assert tried > 1000
     assert _origin("https://[::1/") is None  # a bad base: urljoin decides (and raises)
+
+
+# ---- the layout walk's arrays answer as the tree does ----
+
+ODD_PLACES = [
+    f'<b style="display:none"><span>{IMG}</span></b><p>{LINE}</p>',  # a hidden formatting element
+    f"<picture><source srcset='/a.webp'>{IMG}</picture><p>{LINE}</p>",  # elements the walk skips
+    f"<noscript>{IMG}</noscript><div>{LINE}</div>",
+    f"<div hidden>{IMG}</div><nav>{IMG}</nav><header>{IMG}</header><footer><p>{IMG}</p></footer>",
+    f'<div class="sr-only">{IMG}<span>{LINE}</span></div><aside><figure>{IMG}</figure></aside>',
+    f'<ul><li><a href="/x/">{IMG}</a><a href="/y/">Ein Beitrag mit einem langen Titel</a></li>'
+    f'<li><a href="/z/"><img src="/medien/z.jpg"></a><span style="display: none">Versteckt</span></li></ul>',
+    f"<figure><div><b hidden>{LINE}</b>{IMG}</div></figure><p>Weitere Meldungen</p>{IMG}",
+]
+
+
+def _both_ways(main_html: str) -> tuple[list[Image], list[Image]]:
+    from pipeline.parse.text import layout
+
+    main = LexborHTMLParser(f"<html><body><div id='m'>{main_html}</div></body></html>").css_first("#m")
+    lay = layout(main)
+    return extract_images(main, BASE), extract_images(lay.nodes[0], BASE, lay)
+
+
+@pytest.mark.parametrize("markup", [*MARKUPS.values(), *ODD_PLACES])
+def test_layout_arrays_answer_as_the_tree_does(markup: str) -> None:
+    plain, walked = _both_ways(f"<h1>Titel</h1><p>Erster Absatz.</p>{markup}<p>Ein weiterer Absatz.</p>")
+    assert plain == walked
+
+
+def test_layout_arrays_answer_as_the_tree_does_on_the_mirror() -> None:
+    from pipeline.mirror.site import Site
+    from pipeline.parse import build_tree
+    from pipeline.parse.text import layout
+
+    site = Site(snapshot=1, template="divsoup")
+    tried = 0
+    for info in site.pages()[:40]:
+        tree = build_tree(site.render(info.path).body)
+        assert tree is not None
+        body = tree.body
+        lay = layout(body)
+        # every element the walk numbered that holds a picture, as main
+        for e in range(len(lay.nodes)):
+            main = lay.nodes[e]
+            if main.css_first("img") is not None and e % 3 == 0:
+                tried += 1
+                assert extract_images(main, BASE) == extract_images(main, BASE, lay)
+    assert tried > 100
+
+
+def test_the_walk_numbers_no_hidden_or_layout_element_but_formatting_ones() -> None:
+    """What _in_layout_box relies on (the picture rules read the attributes of PLAIN_INLINE ones only)."""
+    from pipeline.mirror.site import Site
+    from pipeline.parse import build_tree
+    from pipeline.parse.text import PLAIN_INLINE, layout
+    from pipeline.parse.visible import is_hidden
+
+    trees = [LexborHTMLParser(f"<div>{m}</div>") for m in [*MARKUPS.values(), *ODD_PLACES]]
+    site = Site(snapshot=1)
+    trees += [build_tree(site.render(info.path).body) for info in site.pages()[:20]]
+    for tree in trees:
+        assert tree is not None
+        lay = layout(tree.body)
+        for node, tag in zip(lay.nodes[1:], lay.tags[1:], strict=True):
+            assert tag not in ("nav", "footer", "button")
+            assert tag in PLAIN_INLINE or not is_hidden(node), node.html

@@ -178,7 +178,7 @@ def _entities(rec: Record, page: Page, tree: Any, lay: Layout) -> None:
     try:
         from .images import extract_images
 
-        rec.images = extract_images(page.article, rec.canonical_url or rec.url)
+        rec.images = extract_images(page.article, rec.canonical_url or rec.url, lay)
     except ImportError:
         pass
     except Exception:  # noqa: BLE001 - one extractor's bug must not lose the page

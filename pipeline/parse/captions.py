@@ -11,7 +11,8 @@ from selectolax.lexbor import LexborNode
 from pipeline.data import lexicon
 
 from .credits import split_credit
-from .visible import contributes, lines_within, squash, text_lines, walked
+from .picture_tree import PictureTree, Step
+from .visible import lines_within, squash, text_lines
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _NO_CAPTION = "img, h1, h2, h3, h4, h5, h6"  # an element holding (or being) one of these is no caption
@@ -19,28 +20,18 @@ MAX_CAPTION = 600
 _CAPTION_CLASS = re.compile(r"caption|unterschrift|legend|credit|bildtext", re.I)
 
 
-def _same_lines(parent: LexborNode, node: LexborNode) -> bool:
-    """text_lines(parent) == text_lines(node), without walking the whole parent when possible: with `node`
-    walked the same inside its parent, the lines are equal exactly when no other child adds visible text
-    (other children only add whitespace and line breaks, which the stripped, non-empty lines drop)."""
-    if not walked(node):
-        return text_lines(parent) == text_lines(node)
-    mine = node.mem_id
-    children = parent.iter(include_text=True, skip_empty=True)  # (indentation adds nothing: skipped in C)
-    return not any(contributes(c) for c in children if c.mem_id != mine)
+def _holder(img: LexborNode, chain: list[Step], tree: PictureTree) -> tuple[LexborNode, int]:
+    """The outermost wrapper of the picture that holds no text of its own (a, span, td, div …), and the
+    index in `chain` of the wrapper's parent (len(chain): main).
 
-
-def _holder(img: LexborNode, main: LexborNode) -> LexborNode:
-    """The outermost wrapper of the picture that holds no text of its own (a, span, td, div …)."""
-    main_id = main.mem_id
+    A wrapper holds no text of its own when its lines are the picture's, and a picture has none (a void
+    element): so the climb goes on while the parent's lines are empty, asked of each parent once a page."""
     node = img
-    parent = node.parent
-    while parent is not None and parent.mem_id != main_id:
-        if parent.tag in ("figure", "body", "table") or not _same_lines(parent, node):
-            break
+    for i, (key, parent, tag) in enumerate(chain):
+        if tag in ("figure", "body", "table") or not tree.blank(key, parent):
+            return node, i
         node = parent
-        parent = node.parent
-    return node
+    return node, len(chain)
 
 
 def _caption_like(node: LexborNode, lines: list[str], img: LexborNode) -> bool:
@@ -93,27 +84,26 @@ def _dedupe(lines: list[str], limit: int | None = None) -> str | None:
     return " ".join(kept)
 
 
-def visible_caption(img: LexborNode, main: LexborNode) -> str | None:
-    main_id = main.mem_id
-    fig = img.parent
-    while fig is not None and fig.mem_id != main_id and fig.tag != "figure":
-        fig = fig.parent
-    if fig is not None and fig.tag == "figure":
+def visible_caption(img: LexborNode, chain: list[Step], tree: PictureTree) -> str | None:
+    """The caption the page shows with the picture; `chain`: its ancestors below main (tree.chain)."""
+    fig = next((node for _, node, tag in chain if tag == "figure"), None)
+    if fig is None and tree.main_tag == "figure":
+        fig = tree.main  # (the climb ends at main, which may be a figure itself)
+    if fig is not None:
         cap = fig.css_first("figcaption")
         if cap is not None:
             return _dedupe(text_lines(cap)) or None
-    holder = _holder(img, main)
-    parent = holder.parent
-    if parent is None:
-        return None
+    holder, at = _holder(img, chain, tree)
     # a small wrapper (picture + caption, nothing else): its whole text is the caption
-    if parent.mem_id != main_id and parent.tag not in ("body",) and len(parent.css("img")) == 1 \
-            and not parent.css_first("h1, h2, h3, h4, h5, h6, p + p"):
-        lines = text_lines(parent)  # (the walk last: the selector checks are cheaper)
-        if lines:
-            text = _dedupe(lines, 2 * MAX_CAPTION)
-            if text is not None:
-                return text
+    if at < len(chain):
+        key, parent, tag = chain[at]
+        if tag != "body" and tree.img_count(key, parent) == 1 \
+                and not parent.css_first("h1, h2, h3, h4, h5, h6, p + p"):
+            lines = text_lines(parent)  # (the walk last: the selector checks are cheaper)
+            if lines:
+                text = _dedupe(lines, 2 * MAX_CAPTION)
+                if text is not None:
+                    return text
     sib = holder.next
     while sib is not None:
         if sib.text_content is None and sib.tag[0] != "-" and sib.css_first(_NO_CAPTION) is not None:
@@ -132,8 +122,9 @@ def visible_caption(img: LexborNode, main: LexborNode) -> str | None:
     return None
 
 
-def title_text(img: LexborNode) -> str | None:
-    title = img.attributes.get("title")
+def title_text(img: LexborNode, attrs: dict[str, str | None] | None = None) -> str | None:
+    """The picture's title, or its link's; `attrs`: the picture's attributes, if already read."""
+    title = (img.attributes if attrs is None else attrs).get("title")
     if not title and img.parent is not None and img.parent.tag == "a":
         title = img.parent.attributes.get("title")
     return squash(title) or None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborNode
@@ -14,7 +15,12 @@ from pipeline.models import Image
 
 from .captions import MAX_CAPTION, title_text, visible_caption
 from .credits import split_credit
+from .picture_tree import PictureTree, Step
+from .text import PLAIN_INLINE
 from .visible import is_hidden, squash, text_lines
+
+if TYPE_CHECKING:
+    from .text import Layout
 
 __all__ = ["extract_images", "split_credit", "squash", "text_lines"]  # the last three: for older imports
 
@@ -23,10 +29,10 @@ logger = logging.getLogger(__name__)
 _LAYOUT_ANCESTORS = frozenset({"header", "nav", "footer", "button"})
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|tiff?|bmp)(?:[?#].*)?$", re.I)
 _MAX_LABEL = 160  # a teaser-list label is a short line
+_MIN_LINK_TEXT = 15  # a teaser link's text is longer (squashed)
 
 
-def _src(img: LexborNode) -> str | None:
-    attrs = img.attributes
+def _src(attrs: dict[str, str | None]) -> str | None:
     src = (attrs.get("src") or "").strip()
     lazy = next((attrs.get(k) for k in ("data-src", "data-original", "data-lazy-src") if attrs.get(k)), None)
     if lazy and (not src or src.startswith("data:") or "blank" in src or "placeholder" in src):
@@ -42,35 +48,36 @@ def _layout_file_rx() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in sorted(lexicon("images")["layout_src_words"])))
 
 
-def _is_layout(img: LexborNode, main: LexborNode, src: str, climbed: dict[int, bool] | None = None) -> bool:
-    attrs = img.attributes
+def _is_layout(attrs: dict[str, str | None], src: str) -> bool:
+    """A layout picture by its own attributes or file name (its ancestors: _in_layout_box)."""
     if attrs.get("role") == "presentation" or attrs.get("aria-hidden") == "true":
         return True
     for dim in ("width", "height"):
         val = (attrs.get(dim) or "").strip().removesuffix("px")
         if val.isdigit() and int(val) <= 48:
             return True
-    if src.startswith("data:") or _layout_file_rx().search(src.lower().rsplit("/", 1)[-1]):
-        return True
-    # an ancestor up to main is a layout element or hidden; `climbed` keeps each answer by element:
-    # the pictures of one gallery share their ancestors (same answers as climbing each time)
-    known = {} if climbed is None else climbed
+    return src.startswith("data:") or _layout_file_rx().search(src.lower().rsplit("/", 1)[-1]) is not None
+
+
+def _in_layout_box(chain: list[Step], known: dict[int, bool]) -> bool:
+    """An ancestor below main is a layout element or hidden. `known` keeps each answer by key: the
+    pictures of one gallery share their ancestors (same answers as climbing each time).
+
+    The layout walk numbers no nav, footer or button and no hidden element, except the formatting ones
+    it takes as they are (PLAIN_INLINE): only those of its elements need their attributes read."""
     path = []
     found = False
-    node = img.parent
-    main_id = main.mem_id
-    while node is not None and node.mem_id != main_id:
-        seen = known.get(node.mem_id)
+    for key, node, tag in chain:
+        seen = known.get(key)
         if seen is not None:
             found = seen
             break
-        path.append(node.mem_id)
-        if node.tag in _LAYOUT_ANCESTORS or is_hidden(node):
+        path.append(key)
+        if tag in _LAYOUT_ANCESTORS or (key < 0 or tag in PLAIN_INLINE) and is_hidden(node):
             found = True
             break
-        node = node.parent
-    for mem_id in path:
-        known[mem_id] = found
+    for key in path:
+        known[key] = found
     return found
 
 
@@ -87,29 +94,36 @@ def _teaser_link(a: LexborNode) -> bool:
     href = a.attributes.get("href") or ""
     if not href or _IMAGE_FILE.search(href) or href.startswith(("#", "javascript:", "mailto:")):
         return False
-    return a.css_first("img") is None and len(squash(a.text())) > 15
+    return a.css_first("img") is None and len(squash(a.text())) > _MIN_LINK_TEXT
 
 
-def _in_teaser(img: LexborNode, main: LexborNode, known: dict[int, bool], links: dict[int, bool]) -> bool:
+_GROWN, _WORDY, _QUIET = 2, 1, 0  # an ancestor: grown past one item, or not, with or without a link's text
+
+
+def _in_teaser(chain: list[Step], tree: PictureTree, known: dict[int, int], links: dict[int, bool]) -> bool:
     """Inside a small item that links to another page (title or "mehr"): a teaser, not the article.
 
-    The item is the outermost of the picture's (at most 12) ancestors below `main` that has not grown past
+    The item is the outermost of the picture's (at most 12) ancestors below main that has not grown past
     one item (a second picture, a long text): growing only goes on upwards, and every smaller item lies
-    inside it, so one look at its links answers for all of them. `known` (grown, by element) and `links`
-    (teaser link, by element) keep the answers within a page: a gallery's pictures share their ancestors."""
-    item = None
-    node, depth = img.parent, 0
-    main_id = main.mem_id
-    while node is not None and node.mem_id != main_id and depth < 12:
-        key = node.mem_id
-        grown = known.get(key)
-        if grown is None:
-            grown = known[key] = len(node.css("img")) > 1 or _squashed_longer(node.text(), MAX_CAPTION + 400)
-        if grown:
+    inside it, so one look at its links answers for all of them. `known` (by key) and `links` (teaser
+    link, by element) keep the answers within a page: a gallery's pictures share their ancestors."""
+    item, state = None, _QUIET
+    for key, node, _ in chain[:12]:
+        found = known.get(key)
+        if found is None:
+            if tree.img_count(key, node) > 1:
+                found = _GROWN
+            else:
+                text = node.text()
+                found = _GROWN if _squashed_longer(text, MAX_CAPTION + 400) else \
+                    _WORDY if _squashed_longer(text, _MIN_LINK_TEXT) else _QUIET
+            known[key] = found
+        if found == _GROWN:
             break
-        item = node
-        node, depth = node.parent, depth + 1
-    if item is None:
+        item, state = node, found
+    # a link's text is part of the item's (and squashing a longer text gives no shorter one): an item
+    # without that much text holds no teaser link, and its links need no query
+    if item is None or state == _QUIET:
         return False
     for a in item.css("a[href]"):
         key = a.mem_id
@@ -152,28 +166,38 @@ def _related_rx() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return tuple(re.compile("|".join(f"(?:{p})" for p in part) or "(?!)", re.I) for part in parts)
 
 
-def _cut_pictures(main: LexborNode, last: LexborNode) -> set[int]:
-    """The mem_ids of the nodes after a teaser-list label ("Weitere Meldungen", …) met before the picture
-    `last` (a label after it cuts nothing): the pictures there illustrate other pages."""
-    at_start, anywhere = _related_rx()
-    stop = last.mem_id
-    # skip_empty: most text nodes are indentation, skipped in C (no label, no wrapper)
-    nodes = main.traverse(include_text=True, skip_empty=True)
-    for node in nodes:
-        raw = node.text_content  # None for elements and comments: cheaper than asking for the tag
-        if raw is None:
-            if node.mem_id == stop:
-                return set()
-            continue
-        if not raw or raw.isspace():  # (white space beyond ASCII)
-            continue
-        # a paragraph is no label: its squashed first lines are too long already (a prefix of the squash)
-        if len(raw) > 2 * _MAX_LABEL and len(squash(raw[:2 * _MAX_LABEL])) >= _MAX_LABEL:
-            continue
-        text = squash(raw)
-        if len(text) < _MAX_LABEL and (at_start.match(text) or anywhere.search(text)):
-            return {n.mem_id for n in nodes}  # the rest of the walk: everything after the label
-    return set()
+class _Labels:
+    """A walk through main in page order, as far as the pictures asked about, for a teaser-list label
+    ("Weitere Meldungen", …): the pictures after one illustrate other pages. (Going no further than the
+    last picture that needs the answer: the page's end is seldom read.)"""
+
+    def __init__(self, main: LexborNode) -> None:
+        # skip_empty: most text nodes are indentation, skipped in C (no label, no wrapper)
+        self._nodes = main.traverse(include_text=True, skip_empty=True)
+        self._met = False
+
+    def before(self, img: LexborNode) -> bool:
+        """Whether a label comes before the picture; asked of main's pictures in page order."""
+        if self._met:
+            return True
+        at_start, anywhere = _related_rx()
+        stop = img.mem_id
+        for node in self._nodes:
+            raw = node.text_content  # None for elements and comments: cheaper than asking for the tag
+            if raw is None:
+                if node.mem_id == stop:
+                    return False
+                continue
+            if not raw or raw.isspace():  # (white space beyond ASCII)
+                continue
+            # a paragraph is no label: its squashed first lines are too long already (a prefix of the squash)
+            if len(raw) > 2 * _MAX_LABEL and len(squash(raw[:2 * _MAX_LABEL])) >= _MAX_LABEL:
+                continue
+            text = squash(raw)
+            if len(text) < _MAX_LABEL and (at_start.match(text) or anywhere.search(text)):
+                self._met = True
+                return True
+        return False
 
 
 def _plainly_absolute(src: str) -> bool:
@@ -203,27 +227,27 @@ def _origin(base_url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def extract_images(main_node: LexborNode | None, base_url: str) -> list[Image]:
-    """The pictures of the main content, in page order, each once."""
+def extract_images(main_node: LexborNode | None, base_url: str, lay: Layout | None = None) -> list[Image]:
+    """The pictures of the main content, in page order, each once. `lay`: the layout walk main_node
+    comes from (its arrays answer most questions about the pictures' ancestors), if there is one."""
     if main_node is None:
         return []
-    cut: set[int] | None = None  # found at the first picture that needs it
     out: list[Image] = []
     seen: set[str] = set()
     imgs = main_node.css("img")
+    tree = PictureTree(main_node, lay, imgs)
     origin = _origin(base_url)
-    climbed: dict[int, bool] = {}  # answers kept within the page, by element (see their functions)
-    grown: dict[int, bool] = {}
+    climbed: dict[int, bool] = {}  # answers kept within the page, by key or element (see their functions)
+    grown: dict[int, int] = {}
     links: dict[int, bool] = {}
+    labels = _Labels(main_node)
     for img in imgs:
-        src = _src(img)
-        if not src or _is_layout(img, main_node, src, climbed):
+        attrs = img.attributes  # (one dict for all the attribute reads)
+        src = _src(attrs)
+        if not src or _is_layout(attrs, src):
             continue
-        if cut is None:
-            cut = _cut_pictures(main_node, imgs[-1])
-        if img.mem_id in cut:
-            continue
-        if _in_teaser(img, main_node, grown, links):
+        chain = tree.chain(img)
+        if _in_layout_box(chain, climbed) or _in_teaser(chain, tree, grown, links):
             continue
         if _plainly_absolute(src):
             url = src
@@ -231,11 +255,12 @@ def extract_images(main_node: LexborNode | None, base_url: str) -> list[Image]:
             url = origin + src
         else:
             url = urljoin(base_url, src)
-        if url in seen:
+        # (the checks are pure, so their order is free: the walk for labels goes last, as far as needed)
+        if url in seen or labels.before(img):
             continue
         seen.add(url)
-        alt = squash(img.attributes.get("alt")) or None
-        text = visible_caption(img, main_node) or title_text(img) or alt
+        alt = squash(attrs.get("alt")) or None
+        text = visible_caption(img, chain, tree) or title_text(img, attrs) or alt
         caption, credit, photographer = split_credit(text)
         out.append(Image(src=url, alt=alt, caption=caption, credit=credit, photographer=photographer))
     return out

@@ -15,7 +15,7 @@ BLOCK_TAGS = frozenset({
 })
 SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button", "select", "iframe"})
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
-_NEWLINE = "\n"  # the marker a block element leaves on the walk's stack for its end (a str, not a node)
+_NEWLINE = "\n"  # a block element's line breaks, before and after it
 
 
 def is_hidden(node: LexborNode) -> bool:
@@ -35,32 +35,34 @@ def is_hidden(node: LexborNode) -> bool:
 def _walk(node: LexborNode, out: list[str], cap: int | None = None) -> bool:
     """Collect the visible text pieces; with `cap`, give up (False) once more than `cap` visible
     characters (neither white space nor zero-width spaces: each of them stays in the lines) were met."""
-    # iterative: pathological nesting must not exhaust the stack
-    stack: list[LexborNode | str] = list(node.iter(include_text=True))
-    stack.reverse()
+    # iterative (pathological nesting must not exhaust the stack), over the open elements' child
+    # iterators: a walk that gives up early never lists the children it does not reach
+    its = [node.iter(include_text=True)]
+    blocks = [False]  # whether each open element is a block (a line break after it)
     seen = 0
-    while stack:
-        item = stack.pop()
-        if item is _NEWLINE:
-            out.append(_NEWLINE)
-            continue
-        text = item.text_content  # None for elements and comments: cheaper than asking for the tag
-        if text is not None:
-            out.append(text)
-            if cap is not None:
-                seen += sum(map(len, text.split())) - text.count("\u200b")
-                if seen > cap:
-                    return False
-            continue
-        tag = item.tag
-        if tag in SKIP_TAGS or tag.startswith("-") or is_hidden(item):
-            continue
-        children = list(item.iter(include_text=True))
-        children.reverse()
-        if tag in BLOCK_TAGS:
-            out.append(_NEWLINE)
-            stack.append(_NEWLINE)
-        stack.extend(children)
+    while its:
+        for item in its[-1]:
+            text = item.text_content  # None for elements and comments: cheaper than asking for the tag
+            if text is not None:
+                out.append(text)
+                if cap is not None:
+                    seen += sum(map(len, text.split())) - text.count("\u200b")
+                    if seen > cap:
+                        return False
+                continue
+            tag = item.tag
+            if tag in SKIP_TAGS or tag.startswith("-") or is_hidden(item):
+                continue
+            block = tag in BLOCK_TAGS
+            if block:
+                out.append(_NEWLINE)
+            its.append(item.iter(include_text=True))
+            blocks.append(block)
+            break
+        else:  # the innermost open element has ended
+            its.pop()
+            if blocks.pop():
+                out.append(_NEWLINE)
     return True
 
 
@@ -94,26 +96,15 @@ def _lines(parts: list[str]) -> list[str]:
     return [ln for ln in lines if ln]
 
 
+def has_visible(text: str) -> bool:
+    """Whether a text holds a character that is neither white space nor a zero-width space (one that
+    makes a line of text_lines: _SPACE and the line strip drop all others)."""
+    text = text.strip()
+    if not text:
+        return False
+    return text[0] != "\u200b" or bool(text.replace("\u200b", "").strip())
+
+
 def squash(text: str | None) -> str:
     """Whitespace collapsed to single spaces."""
     return " ".join((text or "").split())
-
-
-# ---- credits ----
-
-
-def walked(node: LexborNode) -> bool:
-    """Whether _walk descends into `node` when it meets it as a child."""
-    tag = node.tag
-    return not (tag in SKIP_TAGS or tag.startswith("-") or is_hidden(node))
-
-
-def contributes(sib: LexborNode) -> bool:
-    """Whether a child, walked by _walk as part of its parent, adds any visible non-space character."""
-    text = sib.text_content  # None for elements and comments: cheaper than asking for the tag
-    if text is not None:
-        return not text.isspace() and bool(_SPACE.sub("", text).strip())
-    below = sib.text(deep=True)
-    if not below or below.isspace() or not _SPACE.sub("", below).strip():
-        return False  # no text below at all (cheap C-level checks before the attributes and the walk)
-    return walked(sib) and lines_within(sib, 0) is None  # any visible character at all
