@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from .content import _RELATED, _SKIP_LINE, choose_region, is_date_line, main_blocks
+from .content import _SKIP_LINE, choose_region, is_date_line, is_related_label, main_blocks
 from .text import BOILER, CAPTION, HEADINGS, Block, Layout, clean
 
 _TITLE_SEP = re.compile(r"\s+(?:\||–|—|-|::|·|»|:)\s+")
@@ -186,4 +186,4 @@ def _in_partner_list(lay: Layout, title: str) -> bool:
 
 def is_furniture(text: str) -> bool:
     """Whether a short line is page furniture rather than article text (skip links, date lines, …)."""
-    return len(text) < 160 and bool(_SKIP_LINE.match(text) or is_date_line(text) or _RELATED.match(text))
+    return len(text) < 160 and bool(_SKIP_LINE.match(text) or is_date_line(text) or is_related_label(text))
