@@ -296,16 +296,23 @@ def leading_date(paragraphs: Iterable[str]) -> str | None:
     return None
 
 
+# a date element's class or id holds one of these (case-sensitive, as lexbor matches [class*=…])
+_CLASS_WORD = re.compile("date|Date|datum|Datum|time|Time|zeit|published|posted|meta|byline|veroeffentlicht")
+# every [class*=…] selector is a substring search in every class attribute of the tree: the query asks
+# for fewer, wider ones (a case pair as one case-blind selector, "dat" for date and datum), and
+# _CLASS_WORD keeps the elements the words themselves select; an element that matches several selectors
+# comes several times, as it always did (its second look finds what the first found)
 _CLASS_DATE_CSS = ", ".join(
     f"[{attr}*={word}]" for attr in ("class", "id")
-    for word in ("date", "Date", "datum", "Datum", "time", "Time", "zeit", "published", "posted", "meta",
-                 "byline", "veroeffentlicht"))
+    for word in ("dat i", "time i", "zeit", "published", "posted", "meta", "byline", "veroeffentlicht"))
 
 
 def _class_date(tree: Any) -> str | None:
     for node in tree.css(_CLASS_DATE_CSS):
         a = node.attributes
-        names = f"{a.get('class') or ''} {a.get('id') or ''}"
+        names = f"{a.get('class') or ''} {a.get('id') or ''}"  # (no word holds the space)
+        if not _CLASS_WORD.search(names):
+            continue
         if not _DATE_CLASS.search(names) or re.search(r"update|modif|comment", names, re.I):
             continue
         text = node.text(deep=True, separator=" ")

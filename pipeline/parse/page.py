@@ -179,7 +179,9 @@ def _in_partner_list(lay: Layout, title: str) -> bool:
     if not title:
         return False
     for i, b in enumerate(lay.blocks):
-        if _PARTNER_LIST_LABEL.match(b.text):
+        # the label starts with d, k, u or p, and every character re.I equates with one of them lowers
+        # to it (checked over all code points): a cheap test first
+        if b.text[:1].lower() in "dkup" and _PARTNER_LIST_LABEL.match(b.text):
             return any(x.text == title for x in lay.blocks[i + 1: i + 16])
     return False
 
