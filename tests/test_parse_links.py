@@ -67,3 +67,9 @@ def test_one_scan_finds_what_the_separate_queries_find() -> None:
     for got, want in ((scan.dates.scripts, alone.scripts), (scan.dates.metas, alone.metas),
                       (scan.dates.times, alone.times)):
         assert [n.html for n in got] == [n.html for n in want] and want
+
+
+def test_a_link_repeating_the_base_href_still_counts() -> None:
+    html = ('<html><head><base href="/de/"></head><body><a href="/de/">Start</a><a href="x">x</a>'
+            '<a href="x">x</a>')
+    assert extract_links(LexborHTMLParser(html), "https://a.de/p/q") == ["https://a.de/de/", "https://a.de/de/x"]
