@@ -151,3 +151,22 @@ def test_cheap_letter_tests_agree_with_case_blind_regexes() -> None:
     for letters in ("arch", "dkup"):
         rx = re.compile(f"[{letters}]", re.I)
         assert all(chr(c).lower() in letters for c in range(0x110000) if rx.fullmatch(chr(c)))
+
+
+def test_date_sources_in_one_query_are_each_selectors_matches() -> None:
+    # find_published fetches json-ld scripts, metas and times in one query and tells them apart by tag
+    # (type matches case-blind in lexbor)
+    from selectolax.lexbor import LexborHTMLParser
+
+    from pipeline.parse.dates import sources
+
+    html = """<html><head><script type="APPLICATION/LD+JSON">{}</script><script>x</script>
+    <script type="application/json">{}</script><meta property="og:title" content="T"><meta name="date">
+    </head><body><time datetime="2020-01-02">2. Januar</time><p itemprop="datePublished">3.4.2020</p>
+    <svg><script type="application/ld+json">{}</script></svg><time>x</time></body></html>"""
+    tree = LexborHTMLParser(html)
+    found = sources(tree)
+    for got, query in ((found.scripts, 'script[type="application/ld+json"]'), (found.metas, "meta"),
+                       (found.times, "time")):
+        want = tree.css(query)
+        assert [n.html for n in got] == [n.html for n in want] and want

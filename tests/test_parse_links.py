@@ -47,28 +47,6 @@ def test_plain_relative_shortcut_is_urljoin(base: str, href: str) -> None:
         assert prefix + href.split("#", 1)[0] == urldefrag(urljoin(base, href))[0]
 
 
-def test_one_scan_finds_what_the_separate_queries_find() -> None:
-    # parse() looks links, the canonical link and the date sources up in one query, telling them apart
-    # by tag: the same nodes as each stage's own selector (type and rel match case-blind in lexbor)
-    from pipeline.parse import _CANONICAL_CSS, _scan
-    from pipeline.parse.dates import sources
-
-    html = """<html><head><link rel="Canonical" href="/a"><link rel="canonical" href="/b">
-    <link rel="stylesheet" href="s.css"><script type="APPLICATION/LD+JSON">{}</script><script>x</script>
-    <meta property="og:title" content="T"><base href="/de/"></head><body><a href>leer</a><a name="x">n</a>
-    <a href="/c" itemprop="datePublished">c</a><time datetime="2020-01-02">2. Januar</time>
-    <svg><a href="/d"><title>t</title></a></svg><map><area href="/e"></map></body></html>"""
-    tree = LexborHTMLParser(html)
-    scan = _scan(tree)
-    assert scan.links == [(n.tag, n.attrs.get("href")) for n in tree.css("a[href], area[href], base[href]")]
-    assert scan.canonical is not None and scan.canonical.attrs.get("href") == "/a"
-    assert scan.canonical.html == tree.css_first(_CANONICAL_CSS).html
-    alone = sources(tree)
-    for got, want in ((scan.dates.scripts, alone.scripts), (scan.dates.metas, alone.metas),
-                      (scan.dates.times, alone.times)):
-        assert [n.html for n in got] == [n.html for n in want] and want
-
-
 def test_a_link_repeating_the_base_href_still_counts() -> None:
     html = ('<html><head><base href="/de/"></head><body><a href="/de/">Start</a><a href="x">x</a>'
             '<a href="x">x</a>')

@@ -6,7 +6,6 @@ import contextlib
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -14,7 +13,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from ..models import Image, Record
 from ..urls import canonicalize
-from .dates import SOURCES_CSS, Sources, find_published, parse_date
+from .dates import find_published, parse_date
 from .encoding import detect_encoding
 from .page import Page, analyse, classify
 from .text import Layout, layout
@@ -83,45 +82,11 @@ def _relative_prefix(base_url: str) -> str | None:
     return probe[:-1]
 
 
-_LINKS_CSS = "a[href], area[href], base[href]"
-_LINK_TAGS = frozenset({"a", "area", "base"})
-_CANONICAL_CSS = 'link[rel="canonical"][href]'
-# every node parse() looks up in the whole tree, in one query: each query is a walk of the whole tree
-# (~0.1 ms a page); every selector names its tag, so a node's tag tells which one it matched
-_SCAN_CSS = f"{_LINKS_CSS}, {_CANONICAL_CSS}, {SOURCES_CSS}"
-
-
-@dataclass
-class _Scan:
-    links: list[tuple[str, str | None]] = field(default_factory=list)  # (tag, href) as extract_links wants
-    canonical: Any = None  # the first <link rel="canonical" href>
-    dates: Sources = field(default_factory=Sources)
-
-
-def _scan(tree: Any) -> _Scan:
-    found = _Scan()
-    links = found.links
-    for node in tree.css(_SCAN_CSS):
-        tag = node.tag
-        if tag in _LINK_TAGS:
-            # attrs.get reads one attribute, .attributes builds a dict
-            links.append((tag, node.attrs.get("href")))
-        elif tag == "link":
-            if found.canonical is None:
-                found.canonical = node
-        else:
-            found.dates.add(tag, node)
-    return found
-
-
 def extract_links(tree: Any, base_url: str) -> list[str]:
     """Absolute http(s) links in document order, fragments dropped, each once."""
-    # one query for the links and the <base> (the first one anywhere counts, even after some links)
-    return _absolute_links([(node.tag, node.attrs.get("href")) for node in tree.css(_LINKS_CSS)], base_url)
-
-
-def _absolute_links(found: list[tuple[str, str | None]], base_url: str) -> list[str]:
-    """extract_links on the (tag, href) pairs of the tree's a, area and base elements with an href."""
+    # one query for the links and the <base> (the first one anywhere counts, even after some links):
+    # each query is a walk of the whole tree; attrs.get reads one attribute, .attributes builds a dict
+    found = [(node.tag, node.attrs.get("href")) for node in tree.css("a[href], area[href], base[href]")]
     base = next((href for tag, href in found if tag == "base"), None)
     if base is not None:
         href = base.strip()
@@ -184,12 +149,8 @@ def _same_site(a: str, b: str, source: Source | None) -> bool:
 
 
 def canonical_url(tree: Any, url: str, source: Source | None = None) -> str:
-    return _canonical(tree.css_first(_CANONICAL_CSS) if tree is not None else None, url, source)
-
-
-def _canonical(node: Any, url: str, source: Source | None) -> str:
-    """canonical_url given the tree's first <link rel="canonical" href> (None: there is none)."""
     chosen = url
+    node = tree.css_first('link[rel="canonical"][href]') if tree is not None else None
     if node is not None:
         href = (node.attributes.get("href") or "").strip()
         if href:
@@ -283,9 +244,8 @@ def parse(body: bytes, url: str, headers: Mapping[str, str] | None = None,
 
 
 def _analyse(rec: Record, tree: LexborHTMLParser, url: str, source: Source | None, entities: bool) -> None:
-    scan = _scan(tree)
-    rec.canonical_url = _canonical(scan.canonical, url, source)
-    rec.links = _absolute_links(scan.links, url)
+    rec.canonical_url = canonical_url(tree, url, source)
+    rec.links = extract_links(tree, url)
     root = tree.body or tree.root
     if root is None:
         return
@@ -300,8 +260,7 @@ def _analyse(rec: Record, tree: LexborHTMLParser, url: str, source: Source | Non
         except Exception:  # noqa: BLE001 - a bad hint selector is ignored
             node = None
     rec.published = (parse_date(node.text(deep=True, separator=" ")) if node is not None else None) \
-        or find_published(tree, url, page.all_lines, head_lines=page.head_lines,
-                          paragraphs=page.paragraphs, nodes=scan.dates)
+        or find_published(tree, url, page.all_lines, head_lines=page.head_lines, paragraphs=page.paragraphs)
     rec.kind = classify(page, lay, url, rec.published)
     if entities:
         _entities(rec, page, tree, lay)

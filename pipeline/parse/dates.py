@@ -115,9 +115,8 @@ def url_date(url: str) -> str | None:
     return _valid(int(m.group(4)), int(m.group(5)), int(m.group(6)))
 
 
-# the tree's date sources by tag, as one selector list: every whole-tree query is a walk (~0.1 ms a page),
-# so they are fetched together, or by a caller that walks the tree anyway (parse() adds them to its
-# links query); each selector names its own tag, so the tag alone tells which one a node matched
+# the tree's date sources, fetched together when the first is needed: every whole-tree query is a walk
+# of its own; each selector names its own tag, so the tag alone tells which one a node matched
 SOURCES_CSS = 'script[type="application/ld+json"], meta, time'
 
 
@@ -326,13 +325,12 @@ def _class_date(tree: Any) -> str | None:
 
 def find_published(tree: Any, url: str, text: str | Iterable[str] | None = None,
                    head_lines: Iterable[str] | None = None,
-                   paragraphs: Iterable[str] | None = None, nodes: Sources | None = None) -> str | None:
+                   paragraphs: Iterable[str] | None = None) -> str | None:
     """The page's own publication date as YYYY-MM-DD, or None when the page states none.
 
     `text` is the page's text (a string or its lines); `head_lines` the lines from the top of the
     article (title, byline, date line), where an unlabelled dateline is trusted; `paragraphs` the
-    article's own text, whose opening may carry a news dateline; `nodes` the tree's Sources when the
-    caller has them.
+    article's own text, whose opening may carry a news dateline.
     """
     lines: list[str] = text.split("\n") if isinstance(text, str) else list(text or [])
     head = list(head_lines or [])
@@ -341,8 +339,7 @@ def find_published(tree: Any, url: str, text: str | Iterable[str] | None = None,
         found = labelled_date(head) or url_date(url) or standalone_date(head)
         if found:
             return found
-        if nodes is None:
-            nodes = sources(tree)
+        nodes = sources(tree)
         return (
             _json_ld_dates(nodes.scripts)
             or _meta_date(nodes.metas)
