@@ -155,14 +155,18 @@ def classify(page: Page, lay: Layout, url: str, published: str | None) -> str:
     """press_release, partner_page, overview, listing or other: semantics first, the URL as one signal."""
     path = urlsplit(url).path.split("&", 1)[0] if url else ""
     title = page.title or ""
-    headings = [b.text for b in lay.blocks if b.tag in HEADINGS and not b.flags & BOILER]
+    headings: list[str] = []
+    teasers = 0  # linked headings (teaser titles)
+    for b in lay.blocks:  # (one pass for both)
+        if b.tag in HEADINGS and not b.flags & BOILER:
+            headings.append(b.text)
+            teasers += b.heading_link
     labelled = bool(_PRESS_LABEL.search(" ".join(page.head_lines)))
     if any(_PARTNER_HEADING.match(h) for h in headings) or (
             not labelled and (_PARTNER_PATH.match(path) or _in_partner_list(lay, title))):
         return "partner_page"
     if _OVERVIEW_TITLE.match(title) or _OVERVIEW_PATH.match(path):
         return "overview"
-    teasers = sum(1 for b in lay.blocks if b.tag in HEADINGS and b.heading_link and not b.flags & BOILER)
     own_paragraphs = sum(1 for p in page.paragraphs if len(p) > 150)
     if _LISTING_PATH.match(path) or (teasers >= 4 and own_paragraphs < 2 and not labelled):
         return "listing"
