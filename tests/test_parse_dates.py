@@ -111,3 +111,62 @@ def test_day_first_url_dates() -> None:
     assert url_date("https://www.example.org/newsroom/23-01-2022-titel-der-meldung") == "2022-01-23"
     assert url_date("https://www.example.org/aktuelles/08112021-fachtag/") == "2021-11-08"
     assert url_date("https://www.example.org/artikel/1136087.titel.html") is None
+
+
+def test_class_date_candidates_are_the_word_selectors_matches() -> None:
+    # _class_date asks lexbor for wider selectors and keeps what the case-sensitive words select
+    from selectolax.lexbor import LexborHTMLParser
+
+    from pipeline.parse.dates import _CLASS_DATE_CSS, _CLASS_WORD
+
+    words = ("date", "Date", "datum", "Datum", "time", "Time", "zeit", "published", "posted", "meta",
+             "byline", "veroeffentlicht")
+    narrow = ", ".join(f"[{attr}*={w}]" for attr in ("class", "id") for w in words)
+    html = """<html class="x-Date"><head><meta class="metadata"></head><body><div class="DATE">a</div>
+    <p class="data">b</p><p id="upDATEd" class="TIME">c</p><span class="entry-date Date">d</span>
+    <div class="newsDatum"><i id="zeitpunkt">e</i></div><em class>f</em><b id="Timeline">g</b>
+    <footer class="comment-meta byline">h</footer><p class="pu blished">i</p></body></html>"""
+    tree = LexborHTMLParser(html)
+
+    def distinct(nodes: list) -> list[str]:  # an element matching several selectors comes several times
+        out: list[str] = []
+        for n in nodes:
+            h = n.html
+            if not out or out[-1] != h:
+                out.append(h)
+        return out
+
+    kept = [n for n in tree.css(_CLASS_DATE_CSS)
+            if _CLASS_WORD.search(f"{n.attributes.get('class') or ''} {n.attributes.get('id') or ''}")]
+    assert distinct(kept) == distinct(tree.css(narrow))
+    assert [n.tag for n in tree.css(narrow)] == ["html", "meta", "span", "span", "div", "i", "b", "footer",
+                                                 "footer"]
+
+
+def test_cheap_letter_tests_agree_with_case_blind_regexes() -> None:
+    # content.is_related_label tests "arch" in text.lower(), page._in_partner_list the lowered first
+    # character against "dkup": every character re.I equates with one of those letters lowers to it
+    import re
+
+    for letters in ("arch", "dkup"):
+        rx = re.compile(f"[{letters}]", re.I)
+        assert all(chr(c).lower() in letters for c in range(0x110000) if rx.fullmatch(chr(c)))
+
+
+def test_date_sources_in_one_query_are_each_selectors_matches() -> None:
+    # find_published fetches json-ld scripts, metas and times in one query and tells them apart by tag
+    # (type matches case-blind in lexbor)
+    from selectolax.lexbor import LexborHTMLParser
+
+    from pipeline.parse.dates import sources
+
+    html = """<html><head><script type="APPLICATION/LD+JSON">{}</script><script>x</script>
+    <script type="application/json">{}</script><meta property="og:title" content="T"><meta name="date">
+    </head><body><time datetime="2020-01-02">2. Januar</time><p itemprop="datePublished">3.4.2020</p>
+    <svg><script type="application/ld+json">{}</script></svg><time>x</time></body></html>"""
+    tree = LexborHTMLParser(html)
+    found = sources(tree)
+    for got, query in ((found.scripts, 'script[type="application/ld+json"]'), (found.metas, "meta"),
+                       (found.times, "time")):
+        want = tree.css(query)
+        assert [n.html for n in got] == [n.html for n in want] and want

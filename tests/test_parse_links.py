@@ -45,3 +45,9 @@ def test_plain_relative_shortcut_is_urljoin(base: str, href: str) -> None:
     prefix = _relative_prefix(base)
     if prefix and _PLAIN_RELATIVE.fullmatch(href):
         assert prefix + href.split("#", 1)[0] == urldefrag(urljoin(base, href))[0]
+
+
+def test_a_link_repeating_the_base_href_still_counts() -> None:
+    html = ('<html><head><base href="/de/"></head><body><a href="/de/">Start</a><a href="x">x</a>'
+            '<a href="x">x</a>')
+    assert extract_links(LexborHTMLParser(html), "https://a.de/p/q") == ["https://a.de/de/", "https://a.de/de/x"]

@@ -101,9 +101,15 @@ def extract_links(tree: Any, base_url: str) -> list[str]:
     except ValueError:
         origin = ""
     prefix: str | None = ""  # "": not computed yet
+    # menus, footers and teasers repeat links: an href met before resolves as it did then (to a link
+    # already out, or to none), so it is passed over at once (a <base> href is no link)
+    met: set[str | None] = set()
     for tag, href in found:
+        if tag == "base" or href in met:
+            continue
+        met.add(href)
         href = (href or "").strip()
-        if tag == "base" or not href or href[0] == "#" \
+        if not href or href[0] == "#" \
                 or href.startswith(("javascript:", "mailto:", "tel:", "data:")):
             continue
         # fast paths for the common forms; urljoin (slow) only for odd cases

@@ -45,9 +45,21 @@ _RELATED = re.compile(
     r"(?:beiträge|artikel|nachrichten|meldungen|news|pressemitteilungen|themen|posts|einträge)\b|"
     r"related (?:posts|articles|stories|content)|das könnte sie auch interessieren|lesen sie auch|"
     r"(?:auch|ebenfalls) interessant|mehr zum thema|zum thema passend|you might also like|"
-    r"nachrichten aus dem pressearchiv|.*\baus dem pressearchiv\s*:?$|"
+    r"nachrichten aus dem pressearchiv|"
     r"(?:ihr(?:e)? )?(?:kontakt|kontaktdaten|ansprechpartner(?:in|innen)?|ansprechperson(?:en)?)\s*:?$)",
     re.I)
+# "… aus dem Pressearchiv:" anywhere in the first line: one more _RELATED form, kept apart because its
+# leading ".*" backtracks over the whole first line of every short text (2/3 of _RELATED's cost)
+_ARCHIVE_LABEL = re.compile(r".*\baus dem pressearchiv\s*:?$", re.I)
+
+
+def is_related_label(text: str) -> bool:
+    """The label of a list that is not the article's text: "Weitere Artikel", "Mehr zum Thema",
+    "Nachrichten aus dem Pressearchiv", "Ihr Ansprechpartner:"."""
+    # the archive form holds "arch", and every character re.I equates with a, r, c or h lowers to it
+    # (checked over all code points): a cheap test first
+    return _RELATED.match(text) is not None or (
+        "arch" in text.lower() and _ARCHIVE_LABEL.match(text) is not None)
 # a line of a contact box: "Telefon: 0 21 51 / 86-1554", "E-Mail: …", "Zimmer B 209", "Anschrift"
 _CONTACT_LINE = re.compile(
     r"(?:tel(?:efon)?\.?|fon|fax|telefax|mobil|e-?mail|zimmer|raum|anschrift|postanschrift|"
@@ -103,11 +115,6 @@ def is_date_line(text: str) -> bool:
     return len(rest) < 25 and not re.search(r"[.!?]\s", rest)
 
 
-def _good(b: Block) -> bool:
-    return (not b.flags & (BOILER | CAPTION) and len(b.text) >= 40 and b.link_density < 0.3
-            and not (len(b.text) < 600 and _cookie_notice(b.text)))
-
-
 def _cookie_notice(text: str) -> bool:
     # both _COOKIE branches need "cookie": a cheap check first (lower() maps every character re.I
     # equates with c, o or k to it; a case-blind regex search is slower than lower() and `in`)
@@ -125,33 +132,42 @@ def choose_region(lay: Layout) -> list[int]:
     n = len(lay.parent)
     score = [0.0] * n
     for b in lay.blocks:
-        length = len(b.text)
-        if _good(b):
-            w = min(length, 800) * (1.0 - b.link_density)
-            if b.flags & ARTICLE:
+        text = b.text
+        length = len(text)
+        flags = b.flags
+        density = b.link_chars / length if length else 0.0  # (Block.link_density, without the call)
+        # good text: no furniture or caption, long enough, few links, no cookie notice
+        if (not flags & (BOILER | CAPTION) and length >= 40 and density < 0.3
+                and not (length < 600 and _cookie_notice(text))):
+            w = min(length, 800) * (1.0 - density)
+            if flags & ARTICLE:
                 w *= 1.1
-        elif b.flags & BOILER:
+        elif flags & BOILER:
             w = -BOILER_WEIGHT * length
-        elif b.link_density > 0.5:
+        elif density > 0.5:
             w = -BAD_WEIGHT * max(length, MIN_LINK_COST)
         else:
             continue
         score[b.elem] += w
-    parent = lay.parent
-    for e in range(n - 1, 0, -1):  # pre-order ids: every parent precedes its children
+    # one pass from the last element to the first: pre-order ids put every child after its parent, so
+    # an element's score is complete when the pass reaches it; ">=" keeps the first of equal scores
+    parent, eflags = lay.parent, lay.flags
+    best, best_score = 0, float("-inf")
+    for e in range(n - 1, -1, -1):
+        s = score[e]
+        if not s:
+            continue
         p = parent[e]
         if p >= 0:
-            score[p] += score[e]
-    best, best_score = 0, float("-inf")
-    for e in range(n):
-        s = score[e]
+            score[p] += s
         if s <= 0:
             continue
-        if lay.flags[e] & MAIN_HINT:
+        f = eflags[e]
+        if f & MAIN_HINT:
             s *= MAIN_BONUS
-        if lay.flags[e] & BOILER:
+        if f & BOILER:
             s *= 0.5
-        if s > best_score:
+        if s >= best_score:
             best, best_score = e, s
     region = [best]
     p = lay.parent[best]
@@ -193,29 +209,40 @@ def main_blocks(lay: Layout, container: int, extra: list[int] | None = None) -> 
             # a list ends at the next heading of its label's rank, or at a real paragraph
             # (teaser sentences are short)
             if (is_heading and not b.heading_link and b.level <= skip_until_level
-                    and not _RELATED.match(text)) or (
+                    and not is_related_label(text)) or (
                     len(text) > LONG_PARAGRAPH and b.link_density < 0.1 and not b.flags & (BOILER | CAPTION)
                     and not is_caption_text(text, lay, captions)):
                 skip_until_level = 0
             else:
                 continue
-        if len(text) < 160 and b.tag != "h1" and (_RELATED.match(text) or _introduces_list(text, blocks, i)):
-            if not is_heading or _RELATED.match(text) or text.endswith(":"):
-                skip_until_level = b.level or 2
-            continue
-        if b.flags & (BOILER | CAPTION) or is_caption_text(text, lay, captions):
-            continue
-        if len(text) < 400 and _contact_line(text) or len(text) < 600 and _cookie_notice(text):
+        length = len(text)
+        if length < 160 and b.tag != "h1":
+            related = is_related_label(text)
+            # (only a heading or a line ending in ":" introduces a list: saves the call)
+            if related or (is_heading or text.endswith(":")) and _introduces_list(text, blocks, i):
+                if not is_heading or related or text.endswith(":"):
+                    skip_until_level = b.level or 2
+                continue
+        if b.flags & (BOILER | CAPTION):
             continue
         if is_heading and b.heading_link:
-            # a linked heading is a teaser title: drop its item (title, teaser sentence) when small
-            item = lay.parent[b.elem]
-            if item > container and _item_chars(blocks, i, lay, item) < 700:
-                skip_elem = item
+            # a linked heading is a teaser title: drop its item (title, teaser sentence) when small;
+            # a caption, contact or cookie line goes alone
+            if not (is_caption_text(text, lay, captions) or length < 400 and _contact_line(text)
+                    or length < 600 and _cookie_notice(text)):
+                item = lay.parent[b.elem]
+                if item > container and _item_chars(blocks, i, lay, item) < 700:
+                    skip_elem = item
             continue
-        if b.link_density > 0.5 and not (b.tag == "p" and len(text) > 60 and b.link_density < 0.9):
+        # the rest only drops the block: the cheap tests first
+        density = b.link_chars / length if length else 0.0  # (Block.link_density, without the call)
+        if density > 0.5 and not (b.tag == "p" and length > 60 and density < 0.9):
             continue
-        if len(text) < 100 and (_SKIP_LINE.match(text) or is_date_line(text)):
+        if length < 100 and (_SKIP_LINE.match(text) or is_date_line(text)):
+            continue
+        if is_caption_text(text, lay, captions):
+            continue
+        if length < 400 and _contact_line(text) or length < 600 and _cookie_notice(text):
             continue
         out.append(b)
     return out

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -114,8 +115,37 @@ def url_date(url: str) -> str | None:
     return _valid(int(m.group(4)), int(m.group(5)), int(m.group(6)))
 
 
-def _json_ld_dates(tree: Any) -> str | None:
-    for node in tree.css('script[type="application/ld+json"]'):
+# the tree's date sources, fetched together when the first is needed: every whole-tree query is a walk
+# of its own; each selector names its own tag, so the tag alone tells which one a node matched
+SOURCES_CSS = 'script[type="application/ld+json"], meta, time'
+
+
+@dataclass
+class Sources:
+    """The nodes SOURCES_CSS matches, by tag, each list in document order."""
+
+    scripts: list[Any] = field(default_factory=list)  # <script type="application/ld+json">
+    metas: list[Any] = field(default_factory=list)
+    times: list[Any] = field(default_factory=list)
+
+    def add(self, tag: str, node: Any) -> None:
+        if tag == "meta":
+            self.metas.append(node)
+        elif tag == "time":
+            self.times.append(node)
+        elif tag == "script":
+            self.scripts.append(node)
+
+
+def sources(tree: Any) -> Sources:
+    found = Sources()
+    for node in tree.css(SOURCES_CSS):
+        found.add(node.tag, node)
+    return found
+
+
+def _json_ld_dates(scripts: list[Any]) -> str | None:
+    for node in scripts:
         raw = node.text(deep=True)
         if "date" not in raw:
             continue
@@ -153,9 +183,9 @@ def _walk_json(data: Any, depth: int) -> str | None:
     return None
 
 
-def _meta_date(tree: Any) -> str | None:
+def _meta_date(metas: list[Any]) -> str | None:
     best: tuple[int, str] | None = None
-    for node in tree.css("meta"):
+    for node in metas:
         a = node.attributes
         key = (a.get("property") or a.get("name") or a.get("itemprop") or a.get("http-equiv") or "").lower()
         rank = _META_RANK.get(key)
@@ -177,9 +207,9 @@ def _itemprop_date(tree: Any) -> str | None:
     return None
 
 
-def _time_date(tree: Any) -> str | None:
+def _time_date(times: list[Any]) -> str | None:
     first: str | None = None
-    for node in tree.css("time"):
+    for node in times:
         a = node.attributes
         value = a.get("datetime") or node.text(deep=True)
         iso = iso_prefix(value or "")
@@ -265,16 +295,23 @@ def leading_date(paragraphs: Iterable[str]) -> str | None:
     return None
 
 
+# a date element's class or id holds one of these (case-sensitive, as lexbor matches [class*=…])
+_CLASS_WORD = re.compile("date|Date|datum|Datum|time|Time|zeit|published|posted|meta|byline|veroeffentlicht")
+# every [class*=…] selector is a substring search in every class attribute of the tree: the query asks
+# for fewer, wider ones (a case pair as one case-blind selector, "dat" for date and datum), and
+# _CLASS_WORD keeps the elements the words themselves select; an element that matches several selectors
+# comes several times, as it always did (its second look finds what the first found)
 _CLASS_DATE_CSS = ", ".join(
     f"[{attr}*={word}]" for attr in ("class", "id")
-    for word in ("date", "Date", "datum", "Datum", "time", "Time", "zeit", "published", "posted", "meta",
-                 "byline", "veroeffentlicht"))
+    for word in ("dat i", "time i", "zeit", "published", "posted", "meta", "byline", "veroeffentlicht"))
 
 
 def _class_date(tree: Any) -> str | None:
     for node in tree.css(_CLASS_DATE_CSS):
         a = node.attributes
-        names = f"{a.get('class') or ''} {a.get('id') or ''}"
+        names = f"{a.get('class') or ''} {a.get('id') or ''}"  # (no word holds the space)
+        if not _CLASS_WORD.search(names):
+            continue
         if not _DATE_CLASS.search(names) or re.search(r"update|modif|comment", names, re.I):
             continue
         text = node.text(deep=True, separator=" ")
@@ -299,15 +336,16 @@ def find_published(tree: Any, url: str, text: str | Iterable[str] | None = None,
     head = list(head_lines or [])
     try:
         # what the page shows by its title beats metadata, which often carries a later edit's date
+        found = labelled_date(head) or url_date(url) or standalone_date(head)
+        if found:
+            return found
+        nodes = sources(tree)
         return (
-            labelled_date(head)
-            or url_date(url)
-            or standalone_date(head)
-            or _json_ld_dates(tree)
-            or _meta_date(tree)
+            _json_ld_dates(nodes.scripts)
+            or _meta_date(nodes.metas)
             or _itemprop_date(tree)
             or labelled_date(lines)
-            or _time_date(tree)
+            or _time_date(nodes.times)
             or leading_date(paragraphs or [])
             or _class_date(tree)
             or standalone_date(lines)

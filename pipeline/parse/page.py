@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from .content import _RELATED, _SKIP_LINE, choose_region, is_date_line, main_blocks
+from .content import _SKIP_LINE, choose_region, is_date_line, is_related_label, main_blocks
 from .text import BOILER, CAPTION, HEADINGS, Block, Layout, clean
 
 _TITLE_SEP = re.compile(r"\s+(?:\||–|—|-|::|·|»|:)\s+")
@@ -155,14 +155,18 @@ def classify(page: Page, lay: Layout, url: str, published: str | None) -> str:
     """press_release, partner_page, overview, listing or other: semantics first, the URL as one signal."""
     path = urlsplit(url).path.split("&", 1)[0] if url else ""
     title = page.title or ""
-    headings = [b.text for b in lay.blocks if b.tag in HEADINGS and not b.flags & BOILER]
+    headings: list[str] = []
+    teasers = 0  # linked headings (teaser titles)
+    for b in lay.blocks:  # (one pass for both)
+        if b.tag in HEADINGS and not b.flags & BOILER:
+            headings.append(b.text)
+            teasers += b.heading_link
     labelled = bool(_PRESS_LABEL.search(" ".join(page.head_lines)))
     if any(_PARTNER_HEADING.match(h) for h in headings) or (
             not labelled and (_PARTNER_PATH.match(path) or _in_partner_list(lay, title))):
         return "partner_page"
     if _OVERVIEW_TITLE.match(title) or _OVERVIEW_PATH.match(path):
         return "overview"
-    teasers = sum(1 for b in lay.blocks if b.tag in HEADINGS and b.heading_link and not b.flags & BOILER)
     own_paragraphs = sum(1 for p in page.paragraphs if len(p) > 150)
     if _LISTING_PATH.match(path) or (teasers >= 4 and own_paragraphs < 2 and not labelled):
         return "listing"
@@ -179,11 +183,13 @@ def _in_partner_list(lay: Layout, title: str) -> bool:
     if not title:
         return False
     for i, b in enumerate(lay.blocks):
-        if _PARTNER_LIST_LABEL.match(b.text):
+        # the label starts with d, k, u or p, and every character re.I equates with one of them lowers
+        # to it (checked over all code points): a cheap test first
+        if b.text[:1].lower() in "dkup" and _PARTNER_LIST_LABEL.match(b.text):
             return any(x.text == title for x in lay.blocks[i + 1: i + 16])
     return False
 
 
 def is_furniture(text: str) -> bool:
     """Whether a short line is page furniture rather than article text (skip links, date lines, …)."""
-    return len(text) < 160 and bool(_SKIP_LINE.match(text) or is_date_line(text) or _RELATED.match(text))
+    return len(text) < 160 and bool(_SKIP_LINE.match(text) or is_date_line(text) or is_related_label(text))
