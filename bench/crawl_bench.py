@@ -338,7 +338,8 @@ def main() -> None:
     for name, pages, wall, rss, note in rows:
         print(f"{name:<28} {pages:>6} {wall:>8.1f} {pages / wall:>8.1f} {rss / 2**20:>7.0f} MB  {note}")
     print("\npartner-archive crawls its four one-host sources at once, like direct and Scrapy; its time "
-          "includes\nWARC capture, parsing, storing and publishing (the full-text index is rebuilt then).")
+          "includes\nWARC capture, parsing, storing and publishing (the full-text index takes the run's new "
+          "articles then).")
 
 
 def _scrapy_version() -> str:
