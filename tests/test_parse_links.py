@@ -51,3 +51,31 @@ def test_a_link_repeating_the_base_href_still_counts() -> None:
     html = ('<html><head><base href="/de/"></head><body><a href="/de/">Start</a><a href="x">x</a>'
             '<a href="x">x</a>')
     assert extract_links(LexborHTMLParser(html), "https://a.de/p/q") == ["https://a.de/de/", "https://a.de/de/x"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.sampled_from(["https://a.de/x/", "http://a.de/", "https://www.krefeld.de/de/inhalt/s.html"]),
+       st.sampled_from(["/", "https://a.de/", "http://b.de/p"]),
+       st.lists(st.sampled_from(list("aZ09_~%=&+,!$'()*@-./?#;: \t\n\räx") + ["..", "//", "/."]),
+                max_size=10).map("".join))
+def test_absolute_and_root_shortcuts_are_urljoin(base: str, start: str, rest: str) -> None:
+    """The fast paths for "https://…" and "/…" give what urljoin gives: an empty query ("p?") dropped,
+    tabs and line breaks removed, as browsers do."""
+    href = start + rest
+    html = f'<html><body><a href="{href.replace(chr(34), "")}">x</a></body></html>'
+    tree = LexborHTMLParser(html)
+    node = tree.css_first("a")
+    assert node is not None
+    raw = (node.attrs.get("href") or "").strip()
+    want = urldefrag(urljoin(base, raw))[0] if raw and raw[0] != "#" else None
+    got = extract_links(tree, base)
+    if want is None or not want.lower().startswith(("http://", "https://")):
+        assert got == [] or want is None
+    else:
+        assert got == [want]
+
+
+def test_an_empty_query_and_a_line_break_are_dropped_as_urljoin_does() -> None:
+    html = '<a href="/a?">a</a><a href="https://a.de/b?#x">b</a><a href="/c\n/d">c</a>'
+    assert extract_links(LexborHTMLParser(html), "https://a.de/") == [
+        "https://a.de/a", "https://a.de/b", "https://a.de/c/d"]

@@ -82,6 +82,9 @@ def _relative_prefix(base_url: str) -> str | None:
     return probe[:-1]
 
 
+_ODD_URL_CHARS = frozenset(" \\\t\n\r;")
+
+
 def extract_links(tree: Any, base_url: str) -> list[str]:
     """Absolute http(s) links in document order, fragments dropped, each once."""
     # one query for the links and the <base> (the first one anywhere counts, even after some links):
@@ -112,10 +115,13 @@ def extract_links(tree: Any, base_url: str) -> list[str]:
         if not href or href[0] == "#" \
                 or href.startswith(("javascript:", "mailto:", "tel:", "data:")):
             continue
-        # fast paths for the common forms; urljoin (slow) only for odd cases
-        if href.startswith(("https://", "http://")) and " " not in href and "\\" not in href:
+        # fast paths for the common forms, where they give what urljoin gives; urljoin (slow) for odd
+        # cases: it drops an empty query ("x?") or parameter ("x;") and the tabs and line breaks a
+        # browser drops too
+        plain_chars = _ODD_URL_CHARS.isdisjoint(href) and not href.split("#", 1)[0].endswith("?")
+        if plain_chars and href.startswith(("https://", "http://")):
             absolute = href.split("#", 1)[0]
-        elif href[0] == "/" and not href.startswith("//") and origin and "/." not in href:
+        elif plain_chars and href[0] == "/" and not href.startswith("//") and origin and "/." not in href:
             absolute = origin + href.split("#", 1)[0]
         else:
             plain = _PLAIN_RELATIVE.fullmatch(href) is not None
