@@ -10,6 +10,9 @@ German Snowball stemmer of `create_fts_index`, plus a term-ordered `postings` ta
 from __future__ import annotations
 
 import logging
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
 
@@ -67,8 +70,6 @@ def _fold_sql(col: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case and strip accents character by character (so positions stay aligned); keep ß."""
-    import unicodedata
-
     out = []
     for ch in text.lower():
         if ch == "ß":
@@ -79,16 +80,25 @@ def fold(text: str) -> str:
     return "".join(out)
 
 
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+                      [INDEX_SCHEMA, name]).fetchone()
+    return bool(row and row[0])
+
+
 def has_index(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'docs'",
-                      [INDEX_SCHEMA]).fetchone()
-    return bool(row and row[0])
+    return _has_table(con, "docs")
 
 
-def _is_current(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'indexed'",
-                      [INDEX_SCHEMA]).fetchone()
-    return bool(row and row[0])
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def _create(con: duckdb.DuckDBPyConnection) -> None:
@@ -113,13 +123,14 @@ def _version_sql(con: duckdb.DuckDBPyConnection) -> str:
 def _pending(con: duckdb.DuckDBPyConnection) -> int:
     """Number the ids whose indexed version is missing, outdated, or of an article no longer there, in
     the temporary table `_ix_pending` (a Python list of ids would be slow to bind: ~60 µs an id)."""
-    version = _version_sql(con)
+    # with each id, the version to record once it is indexed (NULL: the article is gone)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _ix_pending AS
-        SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM (
-            SELECT a.id FROM articles a LEFT JOIN {_S}.indexed i ON i.docid = a.id
-            WHERE i.docid IS NULL OR i.text_hash IS DISTINCT FROM {version}
+        WITH current AS (SELECT id, {_version_sql(con)} AS version FROM articles)
+        SELECT id, version, row_number() OVER (ORDER BY id) - 1 AS n FROM (
+            SELECT c.id, c.version FROM current c LEFT JOIN {_S}.indexed i ON i.docid = c.id
+            WHERE i.docid IS NULL OR i.text_hash IS DISTINCT FROM c.version
             UNION ALL
-            SELECT i.docid FROM {_S}.indexed i ANTI JOIN articles a ON a.id = i.docid)""")
+            SELECT i.docid, NULL FROM {_S}.indexed i ANTI JOIN articles a ON a.id = i.docid)""")
     row = con.execute("SELECT count(*) FROM _ix_pending").fetchone()
     return int(row[0]) if row else 0
 
@@ -128,58 +139,54 @@ def _index_batch(con: duckdb.DuckDBPyConnection, first: int, stop: int) -> None:
     """Replace the index entries of the pending ids numbered first..stop-1 in one transaction. Each
     distinct word is stemmed once, and document frequencies change by the difference of the old and
     new postings, so the cost is that of the batch, not of the index."""
-    con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE _ix_batch AS "
-                    "SELECT id FROM _ix_pending WHERE n >= ? AND n < ?", [first, stop])
-        row = con.execute("SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM _ix_batch").fetchone()
-        # the batch's id range written out as numbers: DuckDB's zone maps then skip the articles outside
-        # it instead of reading every text to find the batch's (ids are numbered in insertion order)
-        ids = f"id BETWEEN {int(row[0])} AND {int(row[1])} AND id IN (SELECT id FROM _ix_batch)" if row \
-            else "id IN (SELECT id FROM _ix_batch)"
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _ix_delta AS
-            SELECT termid, -count(*) AS d FROM {_S}.postings WHERE docid IN (SELECT id FROM _ix_batch)
-            GROUP BY termid""")
-        for table in ("postings", "docs", "indexed"):
-            con.execute(f"DELETE FROM {_S}.{table} WHERE docid IN (SELECT id FROM _ix_batch)")
-        words = " UNION ALL ".join(
-            f"SELECT id AS docid, unnest({_fold_sql(f)}) AS w FROM articles "
-            f"WHERE {ids}" for f in FIELDS)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _ix_words AS "
-                    f"SELECT docid, w FROM ({words}) WHERE len(w) > 0")
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _ix_stems AS
-            SELECT w, stem(w, 'german') AS term FROM (SELECT DISTINCT w FROM _ix_words)
-            WHERE w NOT IN (SELECT sw FROM {STOPWORD_TABLE})""")
-        con.execute("""CREATE OR REPLACE TEMP TABLE _ix_tf AS
-            SELECT s.term, x.docid, count(*)::INTEGER AS tf FROM _ix_words x JOIN _ix_stems s USING (w)
-            GROUP BY s.term, x.docid""")
-        con.execute(f"""INSERT INTO {_S}.dict
-            SELECT (SELECT coalesce(max(termid), -1) FROM {_S}.dict) + row_number() OVER (ORDER BY term),
-                   term, 0
-            FROM (SELECT DISTINCT term FROM _ix_stems) ANTI JOIN {_S}.dict USING (term)""")
-        # ordered by term so that DuckDB's zone maps let a query skip to its terms' rows
-        con.execute(f"""INSERT INTO {_S}.postings
-            SELECT d.termid, t.docid, t.tf FROM _ix_tf t JOIN {_S}.dict d USING (term)
-            ORDER BY d.termid, t.docid""")
-        con.execute(f"""INSERT INTO _ix_delta SELECT termid, count(*) FROM {_S}.postings
-            WHERE docid IN (SELECT id FROM _ix_batch) GROUP BY termid""")
-        con.execute(f"""UPDATE {_S}.dict SET df = dict.df + c.d
-            FROM (SELECT termid, sum(d) AS d FROM _ix_delta GROUP BY termid) c
-            WHERE dict.termid = c.termid""")
-        con.execute(f"DELETE FROM {_S}.dict WHERE df <= 0")
-        con.execute(f"""INSERT INTO {_S}.docs
-            SELECT a.id, a.id, coalesce(l.len, 0) FROM articles a
-            LEFT JOIN (SELECT docid, sum(tf) AS len FROM _ix_tf GROUP BY docid) l ON l.docid = a.id
-            WHERE a.{ids}""")
-        con.execute(f"""INSERT INTO {_S}.indexed
-            SELECT id, {_version_sql(con)} FROM articles WHERE {ids}""")
-        con.execute(f"UPDATE {_S}.unsorted SET n = n + (SELECT count(*) FROM _ix_tf)")
-        con.execute(f"DELETE FROM {_S}.stats")
-        con.execute(f"INSERT INTO {_S}.stats SELECT count(*), coalesce(avg(len), 0) FROM {_S}.docs")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with _transaction(con):
+            con.execute("CREATE OR REPLACE TEMP TABLE _ix_batch AS "
+                        "SELECT id FROM _ix_pending WHERE n >= ? AND n < ?", [first, stop])
+            low, high = con.execute("SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM _ix_batch"
+                                    ).fetchone() or (0, -1)
+            # the batch's id range written out as numbers: DuckDB's zone maps then skip the articles outside
+            # it instead of reading every text to find the batch's (ids are numbered in insertion order)
+            ids = f"id BETWEEN {int(low)} AND {int(high)} AND id IN (SELECT id FROM _ix_batch)"
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE _ix_delta AS
+                SELECT termid, -count(*) AS d FROM {_S}.postings WHERE docid IN (SELECT id FROM _ix_batch)
+                GROUP BY termid""")
+            for table in ("postings", "docs", "indexed"):
+                con.execute(f"DELETE FROM {_S}.{table} WHERE docid IN (SELECT id FROM _ix_batch)")
+            words = " UNION ALL ".join(
+                f"SELECT id AS docid, unnest({_fold_sql(f)}) AS w FROM articles "
+                f"WHERE {ids}" for f in FIELDS)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _ix_words AS "
+                        f"SELECT docid, w FROM ({words}) WHERE len(w) > 0")
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE _ix_stems AS
+                SELECT w, stem(w, 'german') AS term FROM (SELECT DISTINCT w FROM _ix_words)
+                WHERE w NOT IN (SELECT sw FROM {STOPWORD_TABLE})""")
+            con.execute("""CREATE OR REPLACE TEMP TABLE _ix_tf AS
+                SELECT s.term, x.docid, count(*)::INTEGER AS tf FROM _ix_words x JOIN _ix_stems s USING (w)
+                GROUP BY s.term, x.docid""")
+            con.execute(f"""INSERT INTO {_S}.dict
+                SELECT (SELECT coalesce(max(termid), -1) FROM {_S}.dict) + row_number() OVER (ORDER BY term),
+                       term, 0
+                FROM (SELECT DISTINCT term FROM _ix_stems) ANTI JOIN {_S}.dict USING (term)""")
+            # ordered by term so that DuckDB's zone maps let a query skip to its terms' rows
+            con.execute(f"""INSERT INTO {_S}.postings
+                SELECT d.termid, t.docid, t.tf FROM _ix_tf t JOIN {_S}.dict d USING (term)
+                ORDER BY d.termid, t.docid""")
+            con.execute(f"""INSERT INTO _ix_delta SELECT termid, count(*) FROM {_S}.postings
+                WHERE docid IN (SELECT id FROM _ix_batch) GROUP BY termid""")
+            con.execute(f"""UPDATE {_S}.dict SET df = dict.df + c.d
+                FROM (SELECT termid, sum(d) AS d FROM _ix_delta GROUP BY termid) c
+                WHERE dict.termid = c.termid""")
+            con.execute(f"DELETE FROM {_S}.dict WHERE df <= 0")
+            con.execute(f"""INSERT INTO {_S}.docs
+                SELECT a.id, a.id, coalesce(l.len, 0) FROM articles a
+                LEFT JOIN (SELECT docid, sum(tf) AS len FROM _ix_tf GROUP BY docid) l ON l.docid = a.id
+                WHERE a.{ids}""")
+            con.execute(f"""INSERT INTO {_S}.indexed SELECT id, version FROM _ix_pending
+                WHERE n >= ? AND n < ? AND version IS NOT NULL""", [first, stop])
+            con.execute(f"UPDATE {_S}.unsorted SET n = n + (SELECT count(*) FROM _ix_tf)")
+            con.execute(f"DELETE FROM {_S}.stats")
+            con.execute(f"INSERT INTO {_S}.stats SELECT count(*), coalesce(avg(len), 0) FROM {_S}.docs")
     finally:
         for temp in ("_ix_batch", "_ix_delta", "_ix_words", "_ix_stems", "_ix_tf"):
             con.execute(f"DROP TABLE IF EXISTS temp.{temp}")
@@ -187,7 +194,7 @@ def _index_batch(con: duckdb.DuckDBPyConnection, first: int, stop: int) -> None:
 
 def refresh_index(con: duckdb.DuckDBPyConnection) -> bool:
     """Bring the index up to date with the articles table; False when it already was."""
-    if not _is_current(con):
+    if not _has_table(con, "indexed"):  # none yet, or one of the earlier layout
         _create(con)
     pending = _pending(con)
     try:
@@ -216,15 +223,10 @@ def _compact_if_needed(con: duckdb.DuckDBPyConnection) -> None:
     unsorted, total = row if row else (0, 0)
     if not unsorted or unsorted < COMPACT_SHARE * total:
         return
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with _transaction(con):
         con.execute(f"CREATE OR REPLACE TABLE {_S}.postings AS "
                     f"SELECT * FROM {_S}.postings ORDER BY termid, docid")
         con.execute(f"UPDATE {_S}.unsorted SET n = 0")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def build_index(con: duckdb.DuckDBPyConnection) -> None:
