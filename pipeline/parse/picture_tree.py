@@ -53,11 +53,12 @@ class PictureTree:
         ids.update((nodes[e].mem_id, e) for e in range(top + 1, lay.end[top] + 1))
         return ids
 
-    def chain(self, img: LexborNode) -> list[Step]:
-        """The picture's ancestors from its parent up to main (main excluded)."""
-        out: list[Step] = []
+    def _climb(self, img: LexborNode) -> tuple[list[LexborNode], int]:
+        """The picture's ancestors the walk did not number, from its parent up, and the id of the
+        first one it numbered (the top's when the climb reaches main first)."""
         ids = self._numbered() if self._ids is None else self._ids
         main_id = self.main_id
+        skipped: list[LexborNode] = []
         node = img.parent
         while node is not None:
             mem_id = node.mem_id
@@ -65,13 +66,21 @@ class PictureTree:
                 break
             e = ids.get(mem_id)
             if e is not None:  # numbered: so are all its ancestors up to main
-                parent, nodes, tags, top = self._parent, self._nodes, self._tags, self._top
-                while e != top:
-                    out.append((e, nodes[e], tags[e]))
-                    e = parent[e]
-                break
-            out.append((-mem_id, node, node.tag))
+                return skipped, e
+            skipped.append(node)
             node = node.parent
+        return skipped, self._top
+
+    def chain(self, img: LexborNode) -> list[Step]:
+        """The picture's ancestors from its parent up to main (main excluded)."""
+        skipped, e = self._climb(img)
+        out: list[Step] = [(-node.mem_id, node, node.tag) for node in skipped]
+        top = self._top
+        if e != top:  # (only then was the walk's layout given)
+            parent, nodes, tags = self._parent, self._nodes, self._tags
+            while e != top:
+                out.append((e, nodes[e], tags[e]))
+                e = parent[e]
         return out
 
     def img_count(self, key: int, node: LexborNode) -> int:
@@ -87,18 +96,7 @@ class PictureTree:
 
     def _anchor(self, img: LexborNode) -> int:
         """The id of the picture's nearest numbered ancestor (main's at the latest)."""
-        ids = self._numbered() if self._ids is None else self._ids
-        main_id = self.main_id
-        node = img.parent
-        while node is not None:
-            mem_id = node.mem_id
-            e = ids.get(mem_id)
-            if e is not None:
-                return e
-            if mem_id == main_id:
-                break
-            node = node.parent
-        return self._top
+        return self._climb(img)[1]
 
     def blank(self, key: int, node: LexborNode) -> bool:
         """text_lines(node) == []: no visible character below it (not every child need be asked)."""
