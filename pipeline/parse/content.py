@@ -121,11 +121,6 @@ def _cookie_notice(text: str) -> bool:
     return "cook" in text.lower() and _COOKIE.search(text) is not None
 
 
-def choose_container(lay: Layout) -> int:
-    """The element id of the main content region (0, the root, when nothing stands out)."""
-    return choose_region(lay)[0]
-
-
 def choose_region(lay: Layout) -> list[int]:
     """The main content container first, then any sibling holding a good share of article text
     (recipes, long reads and CMS layouts split one article over sibling boxes)."""
