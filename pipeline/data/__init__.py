@@ -24,9 +24,16 @@ def _frozen(words: frozenset[str]) -> frozenset[str]:
 
 
 @cache
+def _lexicon_file() -> dict[str, Any]:
+    """lexicon.yaml, read and parsed once per process (each section used to parse the whole file)."""
+    loaded = yaml.safe_load(resources.files(__name__).joinpath("lexicon.yaml").read_text(encoding="utf-8"))
+    return loaded if isinstance(loaded, dict) else {}
+
+
+@cache
 def lexicon(section: str) -> dict[str, Any]:
     """One section of lexicon.yaml; word lists come back as frozensets, other values as written."""
-    raw = yaml.safe_load(resources.files(__name__).joinpath("lexicon.yaml").read_text(encoding="utf-8"))
+    raw = _lexicon_file()
     if section not in raw:
         raise KeyError(f"pipeline/data/lexicon.yaml: no section {section!r}")
     out: dict[str, Any] = {}
