@@ -204,6 +204,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"parse_bench: {bench}: no dates-de/ or text-de/ folder here", file=sys.stderr)
         return 2
     norm = _norm(load_scorer(bench))
+    from pipeline.compiled import parser_is_compiled
+
+    build = "compiled by Cython (setup.py, `make build`)" if parser_is_compiled() else \
+        "plain Python source (not compiled, or PARTNER_ARCHIVE_PURE=1)"
+    print(f"(our parser: {build})")
     print(f"(our word lists loaded once before timing: {warm_ours():.2f} s CPU, paid once per process)")
     if args.only in (None, "dates") and (bench / "dates-de").is_dir():
         bench_dates(load_set(bench, "dates", args.limit))
