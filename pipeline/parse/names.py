@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 # element flags, inherited by descendants
 BOILER = 1
@@ -83,10 +82,14 @@ _PAIR_FIRSTS = frozenset(word.split("-", 1)[0]
                          if "-" in word)
 
 
-@lru_cache(maxsize=16384)
+# _name_flags' answers by id and class text: class names repeat a lot within and across pages. A plain dict
+# (emptied when full) because a lookup is most calls: lru_cache's bookkeeping costs more than a miss saves
+_NAME_FLAGS: dict[str, int] = {}
+_NAME_FLAGS_MAX = 16384
+
+
 def _name_flags(names: str) -> int:
-    """What an element's id and class say: -1 hidden, else BOILER/CAPTION/MAIN_HINT bits (cached:
-    class names repeat a lot within and across pages)."""
+    """What an element's id and class say: -1 hidden, else BOILER/CAPTION/MAIN_HINT bits."""
     names = names.lower()
     # the words between white space, "_" and "-" (as _NAME_SPLIT cuts them; str.split is much faster)
     split = names.replace("_", " ").replace("-", " ").split()
@@ -129,7 +132,12 @@ def element_flags(attrs: dict[str, str | None], tag: str, inherited: int) -> int
                 return None
         ident, cls = attrs.get("id"), attrs.get("class")
         if ident or cls:
-            found = _name_flags(f"{ident or ''} {cls or ''}")
+            names = f"{ident} {cls}" if ident and cls else ident or cls or ""  # (words: the same either way)
+            found = _NAME_FLAGS.get(names)
+            if found is None:
+                if len(_NAME_FLAGS) >= _NAME_FLAGS_MAX:
+                    _NAME_FLAGS.clear()
+                found = _NAME_FLAGS[names] = _name_flags(names)
             if found:
                 if found < 0:
                     return None
