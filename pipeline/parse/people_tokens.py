@@ -84,6 +84,12 @@ def _pair_rx() -> re.Pattern[str] | None:
     return re.compile(caps.pattern + rf"(?=[^\S\n]+(?:[^\W\d_a-zäöüß]|(?:{particles})\b))")
 
 
+# Words known to be plain: no role word, no role phrase's word, no given name, no hyphenated word whose
+# first part is one; a text of plain words only has neither signal. Emptied when full, like a cache.
+_PLAIN: set[str] = set()
+_PLAIN_MAX = 1 << 17
+
+
 @lru_cache(maxsize=64)
 def signals(text: str) -> tuple[bool, bool]:
     """Necessary conditions, checked at C speed over the text's words so that most texts skip the
@@ -91,11 +97,17 @@ def signals(text: str) -> tuple[bool, bool]:
     No role before a name without the first; no full-name mention without the second."""
     caps = _capitalised_rx()  # (role words begin upper-case; given names and role phrases too)
     words = _WORD.findall(text) if caps is None else caps.findall(text)
+    if _PLAIN.issuperset(words):
+        return False, False  # (most texts: one set test instead of the word tests below)
     roles = any(map(is_role_word, words)) or not _phrase_words().isdisjoint(words)
     if roles:
         return True, True
     hyphens = "-" in text
     if not _has_given(words, hyphens):
+        # (a hyphenated word implies hyphens: every word here was tested, and each one is plain)
+        if len(_PLAIN) > _PLAIN_MAX:
+            _PLAIN.clear()
+        _PLAIN.update(words)
         return False, False
     # without a role word, only a given name followed by a name's second word begins a name: a second,
     # sharper pass over the few texts still in question spares most of them the tokenising
