@@ -15,8 +15,10 @@ from typing import NamedTuple
 from pipeline.data import given_names, lexicon
 from pipeline.parse.people_words import is_role_word
 
-# a word, hyphenated words whole ("Hans-Peter"); a hyphen must be followed by a letter
-_WORD = re.compile(r"[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*")
+# a word, hyphenated words whole ("Hans-Peter"); a hyphen must be followed by a letter. Possessive: the
+# longest run is the match, so giving back characters could never succeed (spares sre's bookkeeping)
+_WORD_REST = r"[\w'’]*+(?:-[^\W\d_][\w'’]*+)*+"  # (after the first letter)
+_WORD = re.compile(r"[^\W\d_]" + _WORD_REST)
 _WORD_SPLIT = re.compile(f"({_WORD.pattern})")  # (the captured words stay in split()'s list)
 
 
@@ -69,14 +71,16 @@ def _capitalised_rx() -> re.Pattern[str] | None:
     lex = lexicon("people")
     if not all(w[:1] in starts for w in (*given_names(), *lex["role_words"], *_phrase_words())):
         return None
-    return re.compile(f"[{re.escape(upper)}]" + r"[\w'’]*(?:-[^\W\d_][\w'’]*)*")
+    return re.compile(f"[{re.escape(upper)}]" + _WORD_REST)
 
 
 @lru_cache(maxsize=1)
 def _pair_rx() -> re.Pattern[str] | None:
     """The capitalised tokens that can begin a name without a role before it: a name's second word
     follows on the same line, after spaces only, and is a particle or begins upper-case (the class
-    below holds every upper-case letter and more). None where _capitalised_rx is None."""
+    below holds every upper-case letter and more). None where _capitalised_rx is None. (The token's
+    possessive runs change nothing: a shorter token ends before a word character or a hyphen, where
+    the lookahead's spaces cannot follow.)"""
     caps = _capitalised_rx()
     if caps is None:
         return None
