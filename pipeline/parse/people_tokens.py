@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import accumulate, compress, count
+from itertools import accumulate, compress, count, filterfalse
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -89,9 +89,16 @@ def _pair_rx() -> re.Pattern[str] | None:
 
 
 # Words known to be plain: no role word, no role phrase's word, no given name, no hyphenated word whose
-# first part is one; a text of plain words only has neither signal. Emptied when full, like a cache.
+# first part is one. Only the other words of a text decide its signals (most texts have none left);
+# each word is tested once, not in every text again. Emptied when full, like a cache.
 _PLAIN: set[str] = set()
 _PLAIN_MAX = 1 << 17
+
+
+def _plain(word: str) -> bool:
+    names = given_names()
+    return not (is_role_word(word) or word in _phrase_words() or word in names
+                or "-" in word and word.split("-", 1)[0] in names)
 
 
 @lru_cache(maxsize=64)
@@ -101,20 +108,23 @@ def signals(text: str) -> tuple[bool, bool]:
     No role before a name without the first; no full-name mention without the second."""
     caps = _capitalised_rx()  # (role words begin upper-case; given names and role phrases too)
     words = _WORD.findall(text) if caps is None else caps.findall(text)
-    if _PLAIN.issuperset(words):
-        return False, False  # (most texts: one set test instead of the word tests below)
-    roles = any(map(is_role_word, words)) or not _phrase_words().isdisjoint(words)
+    rest = list(filterfalse(_PLAIN.__contains__, words))  # (most texts: no word left)
+    if not rest:
+        return False, False
+    plain = list(filter(_plain, rest))
+    if plain:
+        if len(_PLAIN) > _PLAIN_MAX:
+            _PLAIN.clear()
+        _PLAIN.update(plain)
+        if len(plain) == len(rest):
+            return False, False
+    roles = any(map(is_role_word, rest)) or not _phrase_words().isdisjoint(rest)
     if roles:
         return True, True
     hyphens = "-" in text
-    if not _has_given(words, hyphens):
-        # (a hyphenated word implies hyphens: every word here was tested, and each one is plain)
-        if len(_PLAIN) > _PLAIN_MAX:
-            _PLAIN.clear()
-        _PLAIN.update(words)
-        return False, False
-    # without a role word, only a given name followed by a name's second word begins a name: a second,
-    # sharper pass over the few texts still in question spares most of them the tokenising
+    # a word is left that is no role word nor a role phrase's word, so a given name. Without a role word,
+    # only a given name followed by a name's second word begins a name: a second, sharper pass over the
+    # few texts still in question spares most of them the tokenising
     pairs = _pair_rx()
     return False, pairs is None or _has_given(pairs.findall(text), hyphens)
 
