@@ -48,7 +48,8 @@ def _role_suffixes() -> dict[str, tuple[str, ...]] | None:
 
 
 # The word tests' answers by word, in plain dicts emptied when full: nearly every call is a lookup, and a
-# dict.get costs less than lru_cache's bookkeeping (it moves each hit to the front of its list)
+# dict lookup costs less than lru_cache's bookkeeping (it moves each hit to the front of its list). (`in`
+# and a subscript: compiled, they are two C calls, while .get is looked up as an attribute at each call)
 _MEMO_MAX = 65536
 _ROLE_WORDS: dict[str, bool] = {}
 _GIVEN: dict[str, bool] = {}
@@ -56,11 +57,11 @@ _SURNAMES: dict[str, bool] = {}
 
 
 def is_role_word(word: str) -> bool:
-    known = _ROLE_WORDS.get(word)
-    if known is None:
-        if len(_ROLE_WORDS) >= _MEMO_MAX:
-            _ROLE_WORDS.clear()
-        known = _ROLE_WORDS[word] = _is_role_word(word)
+    if word in _ROLE_WORDS:
+        return _ROLE_WORDS[word]
+    if len(_ROLE_WORDS) >= _MEMO_MAX:
+        _ROLE_WORDS.clear()
+    known = _ROLE_WORDS[word] = _is_role_word(word)
     return known
 
 
@@ -78,11 +79,11 @@ def _is_role_word(word: str) -> bool:
 
 
 def is_given(word: str) -> bool:
-    known = _GIVEN.get(word)
-    if known is None:
-        if len(_GIVEN) >= _MEMO_MAX:
-            _GIVEN.clear()
-        known = _GIVEN[word] = _is_given(word)
+    if word in _GIVEN:
+        return _GIVEN[word]
+    if len(_GIVEN) >= _MEMO_MAX:
+        _GIVEN.clear()
+    known = _GIVEN[word] = _is_given(word)
     return known
 
 
@@ -98,11 +99,11 @@ def _suffixes() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def is_surname(word: str) -> bool:
-    known = _SURNAMES.get(word)
-    if known is None:
-        if len(_SURNAMES) >= _MEMO_MAX:
-            _SURNAMES.clear()
-        known = _SURNAMES[word] = _is_surname(word)
+    if word in _SURNAMES:
+        return _SURNAMES[word]
+    if len(_SURNAMES) >= _MEMO_MAX:
+        _SURNAMES.clear()
+    known = _SURNAMES[word] = _is_surname(word)
     return known
 
 
