@@ -76,7 +76,10 @@ def extract_people(
     return [Person(name=names[k], role=roles[k]) for k in order]
 
 
-_BARE_NAME = re.compile(r"(?:[\w.'’-]+\s+){1,4}[\w'’-]+")
+# (possessive: a shorter run would end before a character of its own class, where what follows cannot
+# go on, and fewer words before the last would leave it a space to cross: the same matches, without the
+# backtracking through the many long paragraphs, where it fails)
+_BARE_NAME = re.compile(r"(?:[\w.'’-]++\s++){1,4}+[\w'’-]++")
 
 
 def _article_paragraphs(paragraphs: Iterable[str | None]) -> list[str]:

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import accumulate, compress, count
+from itertools import accumulate, compress, count, filterfalse
 from operator import itemgetter
 from typing import NamedTuple
 
 from pipeline.data import given_names, lexicon
 from pipeline.parse.people_words import is_role_word
 
-# a word, hyphenated words whole ("Hans-Peter"); a hyphen must be followed by a letter
-_WORD = re.compile(r"[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*")
+# a word, hyphenated words whole ("Hans-Peter"); a hyphen must be followed by a letter. Possessive: the
+# longest run is the match, so giving back characters could never succeed (spares sre's bookkeeping)
+_WORD_REST = r"[\w'’]*+(?:-[^\W\d_][\w'’]*+)*+"  # (after the first letter)
+_WORD = re.compile(r"[^\W\d_]" + _WORD_REST)
 _WORD_SPLIT = re.compile(f"({_WORD.pattern})")  # (the captured words stay in split()'s list)
 
 
@@ -69,19 +71,34 @@ def _capitalised_rx() -> re.Pattern[str] | None:
     lex = lexicon("people")
     if not all(w[:1] in starts for w in (*given_names(), *lex["role_words"], *_phrase_words())):
         return None
-    return re.compile(f"[{re.escape(upper)}]" + r"[\w'’]*(?:-[^\W\d_][\w'’]*)*")
+    return re.compile(f"[{re.escape(upper)}]" + _WORD_REST)
 
 
 @lru_cache(maxsize=1)
 def _pair_rx() -> re.Pattern[str] | None:
     """The capitalised tokens that can begin a name without a role before it: a name's second word
     follows on the same line, after spaces only, and is a particle or begins upper-case (the class
-    below holds every upper-case letter and more). None where _capitalised_rx is None."""
+    below holds every upper-case letter and more). None where _capitalised_rx is None. (The token's
+    possessive runs change nothing: a shorter token ends before a word character or a hyphen, where
+    the lookahead's spaces cannot follow.)"""
     caps = _capitalised_rx()
     if caps is None:
         return None
     particles = "|".join(map(re.escape, sorted(lexicon("people")["particles"], key=len, reverse=True)))
     return re.compile(caps.pattern + rf"(?=[^\S\n]+(?:[^\W\d_a-zäöüß]|(?:{particles})\b))")
+
+
+# Words known to be plain: no role word, no role phrase's word, no given name, no hyphenated word whose
+# first part is one. Only the other words of a text decide its signals (most texts have none left);
+# each word is tested once, not in every text again. Emptied when full, like a cache.
+_PLAIN: set[str] = set()
+_PLAIN_MAX = 1 << 17
+
+
+def _plain(word: str) -> bool:
+    names = given_names()
+    return not (is_role_word(word) or word in _phrase_words() or word in names
+                or "-" in word and word.split("-", 1)[0] in names)
 
 
 @lru_cache(maxsize=64)
@@ -91,14 +108,23 @@ def signals(text: str) -> tuple[bool, bool]:
     No role before a name without the first; no full-name mention without the second."""
     caps = _capitalised_rx()  # (role words begin upper-case; given names and role phrases too)
     words = _WORD.findall(text) if caps is None else caps.findall(text)
-    roles = any(map(is_role_word, words)) or not _phrase_words().isdisjoint(words)
+    rest = list(filterfalse(_PLAIN.__contains__, words))  # (most texts: no word left)
+    if not rest:
+        return False, False
+    plain = list(filter(_plain, rest))
+    if plain:
+        if len(_PLAIN) > _PLAIN_MAX:
+            _PLAIN.clear()
+        _PLAIN.update(plain)
+        if len(plain) == len(rest):
+            return False, False
+    roles = any(map(is_role_word, rest)) or not _phrase_words().isdisjoint(rest)
     if roles:
         return True, True
     hyphens = "-" in text
-    if not _has_given(words, hyphens):
-        return False, False
-    # without a role word, only a given name followed by a name's second word begins a name: a second,
-    # sharper pass over the few texts still in question spares most of them the tokenising
+    # a word is left that is no role word nor a role phrase's word, so a given name. Without a role word,
+    # only a given name followed by a name's second word begins a name: a second, sharper pass over the
+    # few texts still in question spares most of them the tokenising
     pairs = _pair_rx()
     return False, pairs is None or _has_given(pairs.findall(text), hyphens)
 

@@ -47,8 +47,25 @@ def _role_suffixes() -> dict[str, tuple[str, ...]] | None:
     return by_tail
 
 
-@lru_cache(maxsize=65536)
+# The word tests' answers by word, in plain dicts emptied when full: nearly every call is a lookup, and a
+# dict lookup costs less than lru_cache's bookkeeping (it moves each hit to the front of its list). (`in`
+# and a subscript: compiled, they are two C calls, while .get is looked up as an attribute at each call)
+_MEMO_MAX = 65536
+_ROLE_WORDS: dict[str, bool] = {}
+_GIVEN: dict[str, bool] = {}
+_SURNAMES: dict[str, bool] = {}
+
+
 def is_role_word(word: str) -> bool:
+    if word in _ROLE_WORDS:
+        return _ROLE_WORDS[word]
+    if len(_ROLE_WORDS) >= _MEMO_MAX:
+        _ROLE_WORDS.clear()
+    known = _ROLE_WORDS[word] = _is_role_word(word)
+    return known
+
+
+def _is_role_word(word: str) -> bool:
     if not word or not word[0].isupper():
         return False
     lex = lexicon("people")
@@ -61,8 +78,16 @@ def is_role_word(word: str) -> bool:
     return low.endswith(suffixes.get(low[-3:], ())) and not low.strip(_ROLE_CHARS)
 
 
-@lru_cache(maxsize=65536)
 def is_given(word: str) -> bool:
+    if word in _GIVEN:
+        return _GIVEN[word]
+    if len(_GIVEN) >= _MEMO_MAX:
+        _GIVEN.clear()
+    known = _GIVEN[word] = _is_given(word)
+    return known
+
+
+def _is_given(word: str) -> bool:
     names = given_names()
     return all(part in names for part in word.split("-")) and word not in lexicon("people")["not_surnames"]
 
@@ -73,8 +98,16 @@ def _suffixes() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(lex["place_suffixes"]), tuple(lex["noun_suffixes"])
 
 
-@lru_cache(maxsize=65536)  # a pure function of the word, asked for every capitalised token many times
 def is_surname(word: str) -> bool:
+    if word in _SURNAMES:
+        return _SURNAMES[word]
+    if len(_SURNAMES) >= _MEMO_MAX:
+        _SURNAMES.clear()
+    known = _SURNAMES[word] = _is_surname(word)
+    return known
+
+
+def _is_surname(word: str) -> bool:
     lex = lexicon("people")
     if not word or not word[0].isupper() or word.isupper() and len(word) > 1 and len(word) <= 4:
         return False
