@@ -129,6 +129,18 @@ def test_same_picture_twice_is_listed_once_and_lazy_src_is_used() -> None:
     assert extract_images(None, BASE) == []
 
 
+def test_a_source_urljoin_rejects_is_joined_only_after_the_other_checks() -> None:
+    """urljoin raises on some malformed URLs: a skipped picture's source is never joined (the cheap
+    checks of plain sources go first, urljoin where it always was)."""
+    bad = '<img src="http://[bad/x.jpg" alt="x">'
+    teaser = f'<ul><li><a href="/de/inhalt/andere-meldung/">Eine andere Meldung aus Venlo</a>{bad}</li></ul>'
+    html = f'<div id="m"><nav>{bad}</nav><header>{bad}</header>{IMG}<p>{LINE}</p>{teaser}</div>'
+    main = LexborHTMLParser(html).css_first("#m")
+    assert [i.src for i in extract_images(main, BASE)] == [WANT.src]
+    with pytest.raises(ValueError):
+        extract_images(LexborHTMLParser(f'<div id="m">{bad}</div>').css_first("#m"), BASE)
+
+
 def test_deep_nesting_is_linear_and_does_not_exhaust_the_stack() -> None:
     depth = 5000
     html = ("<html><body>" + "<div>" * depth + f"<h1>T</h1>{IMG}<div>{LINE}</div>"
