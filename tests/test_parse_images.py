@@ -57,6 +57,40 @@ def test_split_credit(text: str, expected: tuple[str | None, str | None, str | N
     assert split_credit(text) == expected
 
 
+def test_credit_patterns_need_the_characters_split_credit_looks_for_first() -> None:
+    import random
+
+    from pipeline.parse.credits import _heads_rx, _label_rx
+
+    rnd = random.Random(5)
+    words = ["Foto", "Bild", "©", ":", ".", "!", "?", " ", "(", ")", "Pixabay", "Stadt Krefeld", "A. B", "x"]
+    for _ in range(20000):
+        text = "".join(rnd.choice(words) for _ in range(rnd.randrange(0, 8)))
+        if ":" not in text and "©" not in text:
+            assert _label_rx().search(text) is None, text
+        if not any(c in text for c in ".!?"):
+            assert _heads_rx().search(text) is None, text
+
+
+def test_no_text_shorter_than_the_shortest_teaser_label_is_one() -> None:
+    import random
+
+    from pipeline.parse.images import _related_rx, _shortest_label
+
+    at_start, anywhere = _related_rx()
+    shortest = _shortest_label()
+    assert shortest > 0
+    rnd = random.Random(3)
+    pieces = ["weitere", "mehr", "aktuelle", "artikel", "beiträge", "aus", "dem", "nachrichten", " ", "x"]
+    hits = 0
+    for _ in range(20000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 5)))
+        if at_start.match(text) or anywhere.search(text):
+            hits += 1
+            assert len(text) >= shortest, text
+    assert hits > 20
+
+
 def test_split_credit_of_nothing() -> None:
     assert split_credit(None) == (None, None, None)
     assert split_credit("   ") == (None, None, None)

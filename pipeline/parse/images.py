@@ -170,6 +170,18 @@ def _related_rx() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return tuple(re.compile("|".join(f"(?:{p})" for p in part) or "(?!)", re.I) for part in parts)
 
 
+@lru_cache(maxsize=1)
+def _shortest_label() -> int:
+    """The fewest characters a teaser-list label takes (as the pattern parser counts a match's least
+    width; 0 when that cannot be told): a shorter text is none, and squashing makes no text longer."""
+    try:
+        from re import _parser  # CPython's own (3.11 and later)
+
+        return min(_parser.parse(rx.pattern, rx.flags).getwidth()[0] for rx in _related_rx())
+    except Exception:  # noqa: BLE001 - a private module: without it, every text is tried
+        return 0
+
+
 class _Labels:
     """A walk through main in page order, as far as the pictures asked about, for a teaser-list label
     ("Weitere Meldungen", …): the pictures after one illustrate other pages. (Going no further than the
@@ -185,6 +197,7 @@ class _Labels:
         if self._met:
             return True
         at_start, anywhere = _related_rx()
+        shortest = _shortest_label()
         stop = img.mem_id
         for node in self._nodes:
             raw = node.text_content  # None for elements and comments: cheaper than asking for the tag
@@ -192,7 +205,7 @@ class _Labels:
                 if node.mem_id == stop:
                     return False
                 continue
-            if not raw or raw.isspace():  # (white space beyond ASCII)
+            if not raw or len(raw) < shortest or raw.isspace():  # (white space beyond ASCII)
                 continue
             # a paragraph is no label: its squashed first lines are too long already (a prefix of the squash)
             if len(raw) > 2 * _MAX_LABEL and len(squash(raw[:2 * _MAX_LABEL])) >= _MAX_LABEL:
