@@ -171,22 +171,29 @@ def _label_vocab() -> tuple[frozenset[str], frozenset[str]]:
     return labels, frozenset(label[:1] for label in labels)
 
 
-def _label_nodes(root: LexborNode, spots: Iterable[LexborNode] | None = None) -> list[LexborNode]:
+def _label_nodes(root: LexborNode, spots: Iterable[LexborNode] | None = None,
+                 spot_texts: Iterable[str | None] | None = None) -> list[LexborNode]:
     """Elements whose whole text is a box label ("Kontakt"), found from the text nodes (linear time):
-    those of the spots and of the subtrees under the spots that are elements, in order (without spots,
-    those under root)."""
+    those of the spots and of the subtrees under the spots that are elements (`spot_texts`: the spots'
+    texts, None for an element, if already read), in order (without spots, those under root)."""
+    if spots is None:
+        pairs: Iterable[tuple[LexborNode, str | None]] = [(root, None)]
+    else:
+        if spot_texts is None:
+            spots = list(spots)
+            spot_texts = [node.text_content for node in spots]  # (None for elements and comments)
+        pairs = zip(spots, spot_texts, strict=True)
     # a cheap necessary condition before squashing each text: the first visible letter of some label
     labels, firsts = _label_vocab()
     out: list[LexborNode] = []
-    for spot in (root,) if spots is None else spots:
-        text = spot.text_content  # None for elements and comments: cheaper than asking for the tag
+    for spot, text in pairs:
         if text is not None:
             if text.lstrip()[:1].lower() in firsts and squash(text).rstrip(":").lower() in labels:
                 _add_label(spot, out)
             continue
         # (but not the subtree's blank text nodes: no label)
         for node in spot.traverse(include_text=True, skip_empty=True):
-            text = node.text_content
+            text = node.text_content  # None for elements and comments: cheaper than asking for the tag
             if text and text.lstrip()[:1].lower() in firsts and squash(text).rstrip(":").lower() in labels:
                 _add_label(node, out)
     return out
@@ -212,14 +219,15 @@ def _ancestors(node: LexborNode | None, n: int) -> list[LexborNode]:
     return out
 
 
-def extract_contacts(root_node: LexborNode | None,
-                     spots: Iterable[LexborNode] | None = None) -> list[Contact]:
+def extract_contacts(root_node: LexborNode | None, spots: Iterable[LexborNode] | None = None,
+                     spot_texts: Iterable[str | None] | None = None) -> list[Contact]:
     """Every person of the page's contact box(es), in page order, each once. `spots`: the layout walk's
-    text nodes and skipped subtrees under root_node (Layout.spots), to save a second walk of the tree."""
+    text nodes and skipped subtrees under root_node (Layout.spots), to save a second walk of the tree;
+    `spot_texts`: their texts (Layout.spot_texts), to save reading them again."""
     if root_node is None:
         return []
     found: list[Contact] = []
-    for label in _label_nodes(root_node, spots):
+    for label in _label_nodes(root_node, spots, spot_texts):
         box = label.parent
         while box is not None and not re.search(r"Telefon|E-Mail|@|Tel\.", box.text() or ""):
             box = box.parent
