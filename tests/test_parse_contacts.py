@@ -92,3 +92,18 @@ def test_form_of_address_and_job_title_are_not_part_of_the_name() -> None:
     assert extract_contacts(LexborHTMLParser(html).body) == [
         Contact("Ricarda Beispiel", "+49 2151 861554", None, "B 209")
     ]
+
+
+def test_spot_texts_are_the_spots_texts_on_the_mirror() -> None:
+    """Layout.spot_texts, which the label scan reads instead of the spots, holds what they hold."""
+    from pipeline.mirror.site import Site
+    from pipeline.parse import build_tree
+    from pipeline.parse.text import layout
+
+    site = Site(snapshot=1, template="divsoup")
+    for info in site.pages()[:40]:
+        tree = build_tree(site.render(info.path).body)
+        assert tree is not None and tree.body is not None
+        lay = layout(tree.body)
+        assert lay.spot_texts == [node.text_content for node in lay.spots]
+        assert extract_contacts(tree.body, lay.spots, lay.spot_texts) == extract_contacts(tree.body)

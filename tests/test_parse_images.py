@@ -57,6 +57,40 @@ def test_split_credit(text: str, expected: tuple[str | None, str | None, str | N
     assert split_credit(text) == expected
 
 
+def test_credit_patterns_need_the_characters_split_credit_looks_for_first() -> None:
+    import random
+
+    from pipeline.parse.credits import _heads_rx, _label_rx
+
+    rnd = random.Random(5)
+    words = ["Foto", "Bild", "©", ":", ".", "!", "?", " ", "(", ")", "Pixabay", "Stadt Krefeld", "A. B", "x"]
+    for _ in range(20000):
+        text = "".join(rnd.choice(words) for _ in range(rnd.randrange(0, 8)))
+        if ":" not in text and "©" not in text:
+            assert _label_rx().search(text) is None, text
+        if not any(c in text for c in ".!?"):
+            assert _heads_rx().search(text) is None, text
+
+
+def test_no_text_shorter_than_the_shortest_teaser_label_is_one() -> None:
+    import random
+
+    from pipeline.parse.images import _related_rx, _shortest_label
+
+    at_start, anywhere = _related_rx()
+    shortest = _shortest_label()
+    assert shortest > 0
+    rnd = random.Random(3)
+    pieces = ["weitere", "mehr", "aktuelle", "artikel", "beiträge", "aus", "dem", "nachrichten", " ", "x"]
+    hits = 0
+    for _ in range(20000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 5)))
+        if at_start.match(text) or anywhere.search(text):
+            hits += 1
+            assert len(text) >= shortest, text
+    assert hits > 20
+
+
 def test_split_credit_of_nothing() -> None:
     assert split_credit(None) == (None, None, None)
     assert split_credit("   ") == (None, None, None)
@@ -127,6 +161,18 @@ def test_same_picture_twice_is_listed_once_and_lazy_src_is_used() -> None:
     main = LexborHTMLParser(html).css_first("#m")
     assert [i.src for i in extract_images(main, BASE)] == ["https://www.krefeld.de/medien/a.jpg"]
     assert extract_images(None, BASE) == []
+
+
+def test_a_source_urljoin_rejects_is_joined_only_after_the_other_checks() -> None:
+    """urljoin raises on some malformed URLs: a skipped picture's source is never joined (the cheap
+    checks of plain sources go first, urljoin where it always was)."""
+    bad = '<img src="http://[bad/x.jpg" alt="x">'
+    teaser = f'<ul><li><a href="/de/inhalt/andere-meldung/">Eine andere Meldung aus Venlo</a>{bad}</li></ul>'
+    html = f'<div id="m"><nav>{bad}</nav><header>{bad}</header>{IMG}<p>{LINE}</p>{teaser}</div>'
+    main = LexborHTMLParser(html).css_first("#m")
+    assert [i.src for i in extract_images(main, BASE)] == [WANT.src]
+    with pytest.raises(ValueError):
+        extract_images(LexborHTMLParser(f'<div id="m">{bad}</div>').css_first("#m"), BASE)
 
 
 def test_deep_nesting_is_linear_and_does_not_exhaust_the_stack() -> None:

@@ -210,8 +210,8 @@ def _entities(rec: Record, page: Page, tree: Any, lay: Layout) -> None:
 
         body = tree.body
         # the layout walked body itself when there is one: its spots cover all of body's text nodes
-        rec.contacts = extract_contacts(body, lay.spots if body is not None and lay.nodes
-                                        and lay.nodes[0].mem_id == body.mem_id else None)
+        whole = body is not None and lay.nodes and lay.nodes[0].mem_id == body.mem_id
+        rec.contacts = extract_contacts(body, lay.spots if whole else None, lay.spot_texts if whole else None)
     except ImportError:
         pass
     except Exception:  # noqa: BLE001

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
@@ -171,35 +171,44 @@ def _label_vocab() -> tuple[frozenset[str], frozenset[str]]:
     return labels, frozenset(label[:1] for label in labels)
 
 
-def _text_nodes(spots: Iterable[LexborNode]) -> Iterator[LexborNode]:
-    """The nodes of the spots and of the subtrees under the spots that are elements, in order (but not
-    the subtrees' blank text nodes: no label)."""
-    for node in spots:
-        if node.text_content is None:
-            yield from node.traverse(include_text=True, skip_empty=True)
-        else:
-            yield node
-
-
-def _label_nodes(root: LexborNode, spots: Iterable[LexborNode] | None = None) -> list[LexborNode]:
-    """Elements whose whole text is a box label ("Kontakt"), found from the text nodes (linear time)."""
+def _label_nodes(root: LexborNode, spots: Iterable[LexborNode] | None = None,
+                 spot_texts: Iterable[str | None] | None = None) -> list[LexborNode]:
+    """Elements whose whole text is a box label ("Kontakt"), found from the text nodes (linear time):
+    those of the spots and of the subtrees under the spots that are elements (`spot_texts`: the spots'
+    texts, None for an element, if already read), in order (without spots, those under root)."""
+    if spots is None:
+        pairs: Iterable[tuple[LexborNode, str | None]] = [(root, None)]
+    else:
+        if spot_texts is None:
+            spots = list(spots)
+            spot_texts = [node.text_content for node in spots]  # (None for elements and comments)
+        pairs = zip(spots, spot_texts, strict=True)
     # a cheap necessary condition before squashing each text: the first visible letter of some label
     labels, firsts = _label_vocab()
-    out = []
-    for node in root.traverse(include_text=True, skip_empty=True) if spots is None else _text_nodes(spots):
-        text = node.text_content  # None for elements and comments: cheaper than asking for the tag
-        if not text or text.lstrip()[:1].lower() not in firsts \
-                or squash(text).rstrip(":").lower() not in labels:
+    out: list[LexborNode] = []
+    for spot, text in pairs:
+        if text is not None:
+            if text.lstrip()[:1].lower() in firsts and squash(text).rstrip(":").lower() in labels:
+                _add_label(spot, out)
             continue
-        elem = node.parent
-        while elem is not None and elem.tag in ("b", "strong", "span", "font", "em", "i", "u"):
-            elem = elem.parent  # the label's block element
-        if elem is None or elem.tag == "a" or (elem.parent is not None and elem.parent.tag == "a"):
-            continue
-        if any(a.tag == "a" for a in _ancestors(node.parent, 3)):
-            continue  # a link "Kontakt" (footer, navigation) opens no box
-        out.append(elem)
+        # (but not the subtree's blank text nodes: no label)
+        for node in spot.traverse(include_text=True, skip_empty=True):
+            text = node.text_content  # None for elements and comments: cheaper than asking for the tag
+            if text and text.lstrip()[:1].lower() in firsts and squash(text).rstrip(":").lower() in labels:
+                _add_label(node, out)
     return out
+
+
+def _add_label(node: LexborNode, out: list[LexborNode]) -> None:
+    """The block element of a label's text node, unless a link holds it."""
+    elem = node.parent
+    while elem is not None and elem.tag in ("b", "strong", "span", "font", "em", "i", "u"):
+        elem = elem.parent  # the label's block element
+    if elem is None or elem.tag == "a" or (elem.parent is not None and elem.parent.tag == "a"):
+        return
+    if any(a.tag == "a" for a in _ancestors(node.parent, 3)):
+        return  # a link "Kontakt" (footer, navigation) opens no box
+    out.append(elem)
 
 
 def _ancestors(node: LexborNode | None, n: int) -> list[LexborNode]:
@@ -210,14 +219,15 @@ def _ancestors(node: LexborNode | None, n: int) -> list[LexborNode]:
     return out
 
 
-def extract_contacts(root_node: LexborNode | None,
-                     spots: Iterable[LexborNode] | None = None) -> list[Contact]:
+def extract_contacts(root_node: LexborNode | None, spots: Iterable[LexborNode] | None = None,
+                     spot_texts: Iterable[str | None] | None = None) -> list[Contact]:
     """Every person of the page's contact box(es), in page order, each once. `spots`: the layout walk's
-    text nodes and skipped subtrees under root_node (Layout.spots), to save a second walk of the tree."""
+    text nodes and skipped subtrees under root_node (Layout.spots), to save a second walk of the tree;
+    `spot_texts`: their texts (Layout.spot_texts), to save reading them again."""
     if root_node is None:
         return []
     found: list[Contact] = []
-    for label in _label_nodes(root_node, spots):
+    for label in _label_nodes(root_node, spots, spot_texts):
         box = label.parent
         while box is not None and not re.search(r"Telefon|E-Mail|@|Tel\.", box.text() or ""):
             box = box.parent

@@ -16,7 +16,7 @@ _ABBREV_END = re.compile(r"\b[A-ZÄÖÜ]\.$|\b(?:e\.V|Inc|Ltd|Co)\.$")
 @lru_cache(maxsize=1)
 def _label_rx() -> re.Pattern[str]:
     labels = "|".join(sorted(lexicon("images")["credit_labels"], key=len, reverse=True))
-    # "(Foto: X)", "… Foto: X", "….Foto: X" (glued) or "© X"
+    # "(Foto: X)", "… Foto: X", "….Foto: X" (glued) or "© X": a match holds ":" or "©" (split_credit)
     return re.compile(rf"(?P<open>\(\s*)?(?:(?<![\w-])(?:{labels})\s*:|©)\s*")
 
 
@@ -25,6 +25,7 @@ def _heads_rx() -> re.Pattern[str]:
     heads = "|".join(re.escape(h) for h in sorted(lexicon("images")["credit_heads"], key=len, reverse=True))
     name = r"[A-ZÄÖÜ][\w.'’-]*(?:\s+[A-ZÄÖÜ][\w.'’-]*){0,3}"
     # an unlabelled credit: after a sentence end, a known credit head (or "Name / Pixabay") to the end
+    # (so a text without ".", "!" or "?" holds none: split_credit)
     return re.compile(rf"(?:(?<=[.!?])|(?<=[.!?]\s))(?P<credit>(?:{heads}|{name}\s*/\s*(?:{heads}))[^!?]*)$")
 
 
@@ -55,9 +56,11 @@ def split_credit(text: str | None) -> tuple[str | None, str | None, str | None]:
         return None, None, None
     caption, credit = text, None
     m = None
-    for cand in _label_rx().finditer(text):
-        m = cand
-        break
+    # a labelled credit holds ":" or "©", an unlabelled one follows a sentence end: no search without
+    if ":" in text or "©" in text:
+        for cand in _label_rx().finditer(text):
+            m = cand
+            break
     if m is not None:
         rest = text[m.end():]
         if m.group("open"):
@@ -77,7 +80,7 @@ def split_credit(text: str | None) -> tuple[str | None, str | None, str | None]:
             credit = rest.strip()
             caption = text[:m.start()].strip()
     else:
-        h = _heads_rx().search(text)
+        h = _heads_rx().search(text) if "." in text or "!" in text or "?" in text else None
         if h and h.start() > 0:
             credit = h.group("credit").strip()
             caption = text[:h.start()].strip()

@@ -43,9 +43,10 @@ def _src(attrs: dict[str, str | None]) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _layout_file_rx() -> re.Pattern[str]:
-    """Any of the layout words in a file name (icon, spacer, …): one search instead of a test per word."""
-    return re.compile("|".join(re.escape(w) for w in sorted(lexicon("images")["layout_src_words"])))
+def _layout_file_words() -> tuple[str, ...]:
+    """The layout words of a file name (icon, spacer, …): a few substring tests cost less than one
+    search for all of them (a regular expression tries its alternatives at every position)."""
+    return tuple(lexicon("images")["layout_src_words"])
 
 
 def _is_layout(attrs: dict[str, str | None], src: str) -> bool:
@@ -56,7 +57,10 @@ def _is_layout(attrs: dict[str, str | None], src: str) -> bool:
         val = (attrs.get(dim) or "").strip().removesuffix("px")
         if val.isdigit() and int(val) <= 48:
             return True
-    return src.startswith("data:") or _layout_file_rx().search(src.lower().rsplit("/", 1)[-1]) is not None
+    if src.startswith("data:"):
+        return True
+    name = src.lower().rsplit("/", 1)[-1]
+    return any(word in name for word in _layout_file_words())
 
 
 def _in_layout_box(chain: list[Step], known: dict[int, bool]) -> bool:
@@ -166,6 +170,18 @@ def _related_rx() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return tuple(re.compile("|".join(f"(?:{p})" for p in part) or "(?!)", re.I) for part in parts)
 
 
+@lru_cache(maxsize=1)
+def _shortest_label() -> int:
+    """The fewest characters a teaser-list label takes (as the pattern parser counts a match's least
+    width; 0 when that cannot be told): a shorter text is none, and squashing makes no text longer."""
+    try:
+        from re import _parser  # CPython's own (3.11 and later)
+
+        return min(_parser.parse(rx.pattern, rx.flags).getwidth()[0] for rx in _related_rx())
+    except Exception:  # noqa: BLE001 - a private module: without it, every text is tried
+        return 0
+
+
 class _Labels:
     """A walk through main in page order, as far as the pictures asked about, for a teaser-list label
     ("Weitere Meldungen", …): the pictures after one illustrate other pages. (Going no further than the
@@ -181,6 +197,7 @@ class _Labels:
         if self._met:
             return True
         at_start, anywhere = _related_rx()
+        shortest = _shortest_label()
         stop = img.mem_id
         for node in self._nodes:
             raw = node.text_content  # None for elements and comments: cheaper than asking for the tag
@@ -188,7 +205,7 @@ class _Labels:
                 if node.mem_id == stop:
                     return False
                 continue
-            if not raw or raw.isspace():  # (white space beyond ASCII)
+            if not raw or len(raw) < shortest or raw.isspace():  # (white space beyond ASCII)
                 continue
             # a paragraph is no label: its squashed first lines are too long already (a prefix of the squash)
             if len(raw) > 2 * _MAX_LABEL and len(squash(raw[:2 * _MAX_LABEL])) >= _MAX_LABEL:
@@ -227,6 +244,26 @@ def _origin(base_url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+class _PlainUrls:
+    """The absolute URLs of a page's pictures that need no urljoin (most of them): unlike urljoin, which
+    raises on some malformed URLs, this never fails, so it may go before all the other checks."""
+
+    def __init__(self, base_url: str) -> None:
+        self._base_url = base_url
+        self._origin: str | None = None
+        self._asked = False  # (the base's origin: once a page, and only for a path from the root)
+
+    def get(self, src: str) -> str | None:
+        """src made absolute, or None when that takes urljoin."""
+        if _plainly_absolute(src):
+            return src
+        if not _plainly_rooted(src):
+            return None
+        if not self._asked:
+            self._origin, self._asked = _origin(self._base_url), True
+        return None if self._origin is None else self._origin + src
+
+
 def extract_images(main_node: LexborNode | None, base_url: str, lay: Layout | None = None) -> list[Image]:
     """The pictures of the main content, in page order, each once. `lay`: the layout walk main_node
     comes from (its arrays answer most questions about the pictures' ancestors), if there is one."""
@@ -236,7 +273,7 @@ def extract_images(main_node: LexborNode | None, base_url: str, lay: Layout | No
     seen: set[str] = set()
     imgs = main_node.css("img")
     tree = PictureTree(main_node, lay, imgs)
-    origin = _origin(base_url)
+    plain = _PlainUrls(base_url)
     climbed: dict[int, bool] = {}  # answers kept within the page, by key or element (see their functions)
     grown: dict[int, int] = {}
     links: dict[int, bool] = {}
@@ -246,17 +283,19 @@ def extract_images(main_node: LexborNode | None, base_url: str, lay: Layout | No
         src = _src(attrs)
         if not src or _is_layout(attrs, src):
             continue
+        # (the checks are pure, so their order is free: the cheap ones first, the walk for labels last,
+        # as far as needed; but urljoin, which may raise, stays after the checks it always came after)
+        url = plain.get(src)
+        if url in seen:
+            continue
         chain = tree.chain(img)
         if _in_layout_box(chain, climbed) or _in_teaser(chain, tree, grown, links):
             continue
-        if _plainly_absolute(src):
-            url = src
-        elif origin and _plainly_rooted(src):
-            url = origin + src
-        else:
+        if url is None:
             url = urljoin(base_url, src)
-        # (the checks are pure, so their order is free: the walk for labels goes last, as far as needed)
-        if url in seen or labels.before(img):
+            if url in seen:
+                continue
+        if labels.before(img):
             continue
         seen.add(url)
         alt = squash(attrs.get("alt")) or None

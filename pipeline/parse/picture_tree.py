@@ -10,6 +10,7 @@ the walk numbered it, minus its mem_id elsewhere (the two never meet: ids are >=
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborNode
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from .text import Layout
 
 Step = tuple[int, LexborNode, str]  # an ancestor: its key, the node, its tag
+_MEM_ID = attrgetter("mem_id")  # (mapped in C over the numbered elements)
 
 
 class PictureTree:
@@ -49,8 +51,8 @@ class PictureTree:
             return ids
         self._top = top
         self._parent, self._end, self._nodes, self._tags = lay.parent, lay.end, lay.nodes, lay.tags
-        nodes = lay.nodes
-        ids.update((nodes[e].mem_id, e) for e in range(top + 1, lay.end[top] + 1))
+        first, stop = top + 1, lay.end[top] + 1
+        ids.update(zip(map(_MEM_ID, lay.nodes[first:stop]), range(first, stop), strict=True))
         return ids
 
     def _climb(self, img: LexborNode) -> tuple[list[LexborNode], int]:

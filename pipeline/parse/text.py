@@ -77,6 +77,7 @@ class Layout:
     # in document order: every visible non-blank text node the walk met and the root of every subtree it
     # skipped; together they cover all text nodes under the root (contacts scans them, not the tree)
     spots: list[Any] = field(default_factory=list)
+    spot_texts: list[str | None] = field(default_factory=list)  # each spot's text (None: a subtree's root)
 
     def inside(self, elem: int, container: int) -> bool:
         return container <= elem <= self.end[container]
@@ -117,7 +118,7 @@ def layout(root: Any) -> Layout:
     """Walk the tree under `root` once and cut its text into blocks."""
     lay = Layout()
     parent, end, eflags, nodes, tags, blocks = lay.parent, lay.end, lay.flags, lay.nodes, lay.tags, lay.blocks
-    spot = lay.spots.append
+    spot, spot_text = lay.spots.append, lay.spot_texts.append  # (contacts need not read the texts again)
     # the text of the block being collected; white space and <br> only after some text (has_text), as
     # leading ones vanish in clean(): so buf is empty whenever has_text is False
     buf: list[str] = []
@@ -166,6 +167,7 @@ def layout(root: Any) -> Layout:
                     continue
                 add(t)
                 spot(node)
+                spot_text(t)
                 has_text = True
                 if link_depth:
                     link_chars += len(t.strip())
@@ -183,6 +185,7 @@ def layout(root: Any) -> Layout:
                         flush()
                 elif tag is None or tag[0] != "-":
                     spot(node)
+                    spot_text(None)
                 continue
             if tag in PLAIN_INLINE:
                 fl: int | None = inherited
@@ -196,6 +199,7 @@ def layout(root: Any) -> Layout:
                     fl = element_flags(attrs, tag, inherited)
             if fl is None:
                 spot(node)
+                spot_text(None)
                 if len(lay.titles) < 200:
                     # a hidden copy of a visible text (a caption's "title" twin) marks that text
                     hidden = clean(node.text(deep=True, separator=" "))
