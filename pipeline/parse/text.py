@@ -154,11 +154,8 @@ def layout(root: Any) -> Layout:
     image_parents: list[int] = []  # the element holding each picture
     while True:
         for node in it:
-            tag = node.tag
-            if tag == "-text":
-                if not has_text and node.is_empty_text_node:
-                    continue  # blank (or empty) before the block's first text: nothing, as in clean()
-                t = node.text_content
+            t = node.text_content  # None for an element or comment (and a text node without data)
+            if t is not None:
                 if not t:
                     continue
                 if t.isspace():
@@ -172,6 +169,7 @@ def layout(root: Any) -> Layout:
                 if link_depth:
                     link_chars += len(t.strip())
                 continue
+            tag = node.tag
             if tag in _LEAF_TAGS or tag[0] == "-":
                 if tag == "br":
                     if has_text:
