@@ -79,3 +79,42 @@ def test_an_empty_query_and_a_line_break_are_dropped_as_urljoin_does() -> None:
     html = '<a href="/a?">a</a><a href="https://a.de/b?#x">b</a><a href="/c\n/d">c</a>'
     assert extract_links(LexborHTMLParser(html), "https://a.de/") == [
         "https://a.de/a", "https://a.de/b", "https://a.de/c/d"]
+
+
+TRICKY_LINKS = [
+    # head and body, links in skipped subtrees (nav, svg, hidden, template, map), valueless and missing href
+    """<html><head><base href="/b/"><a href="h">x</a></head><body><nav><a href="1">a</a><svg><a href="s"
+    xlink:href="x"></a></svg></nav><a href="2" hidden>b</a><template><a href="t"></a></template>
+    <map><area href="ar"></map><a href>v</a><a name=n></a><p>t <a href="3">c</a></p><footer><a href="4">f</a>
+    </footer><script>document.write('<a href="5">')</script><a href="6" style="display:none"><b>x</b></a>
+    <base href="/c/"><div aria-hidden="true"><a href="7">h</a></div><a href="8">last</a></body></html>""",
+    "<a href=1>a</a>text<a href=2><div><a href=3>nested</a></div></a>",
+    "<frameset><frame src=x></frameset>",
+    "<html><body></body></html>",
+    "<a href='x'>" * 50,
+]
+
+
+def _pages() -> list[bytes]:
+    from pipeline.mirror.site import Site
+
+    out = [t.encode() for t in TRICKY_LINKS]
+    for variant in (None, "html5", "tables", "divsoup"):
+        site = Site(snapshot=1, template=variant)
+        out += [site.render(info.path).body for info in site.pages()[:25]]
+    return out
+
+
+def test_links_from_the_layout_walk_are_the_whole_tree_query() -> None:
+    """walked_links (the walk's own <a href> plus queries of what it skipped) == one query of the tree."""
+    from pipeline.parse import build_tree, link_nodes, walked_links
+    from pipeline.parse.text import layout
+
+    checked = 0
+    for body in _pages():
+        tree = build_tree(body)
+        if tree is None or tree.body is None:
+            continue
+        assert walked_links(tree, layout(tree.body)) == link_nodes(tree), body[:200]
+        checked += 1
+    assert checked >= 100
