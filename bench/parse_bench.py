@@ -1,11 +1,14 @@
-"""Side-by-side benchmark, in one process: our parser vs htmldate (dates) and trafilatura (main text).
+"""Side-by-side benchmark: our parser vs htmldate (dates) and trafilatura (main text), same process per round.
 
-    .venv/bin/python bench/parse_bench.py [--bench ../shared/bench] [--only dates|text] [--limit N]
+    .venv/bin/python bench/parse_bench.py [--bench DIR] [--only dates|text] [--limit N] [--rounds R]
 
 Scores with the method of the bench folder's score.py (exact day for dates; segment precision/recall/F1
 for text) and prints pages per second for each contender, all measured in the same run. "ours" is the
 full parse() (with the image, people, contact and city extractors: what `partner-archive parse --jsonl`
 does) and is THE headline figure; "ours core" skips those extractors and is shown for information only.
+The whole comparison runs in R fresh processes (default 3), the rivals timed first in every second one, and
+the last lines give the median ratio of each set with every round's: one round's ratio moves by several per
+cent with the machine's speed and with who runs first in a process.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import gzip
 import importlib.util
 import json
 import logging
+import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -148,47 +153,63 @@ def _ratio(what: str, ours: Timing, core: Timing, theirs: Timing) -> str:
             f"wall {theirs.wall / core.wall:.1f}x)")
 
 
-def bench_dates(items: list[tuple[dict[str, Any], bytes]]) -> None:
+RATIOS: dict[str, float] = {}  # per set: the headline, rival's CPU time over our full parse's
+
+
+def _rival_first(items: Items, rival: Callable[[bytes, str], Any] | None, first: bool) -> Any:
+    """The rival's run, timed before ours when `first` (rounds alternate the order: whoever runs first in
+    a fresh process pays for growing its heap)."""
+    return timed(items, rival) if rival is not None and first else None
+
+
+def bench_dates(items: list[tuple[dict[str, Any], bytes]], rival_first: bool = False) -> None:
     print(f"dates-de ({len(items)} pages, exact day)")
+    try:
+        from htmldate import find_date
+
+        def htmldate(html: bytes, url: str) -> str | None:
+            return find_date(html, url=url, original_date=True, extensive_search=True)
+    except ImportError:
+        htmldate = None  # type: ignore[assignment]
+    early = _rival_first(items, htmldate, rival_first)
     preds, ours = timed(items, ours_date)
     print(_line("ours (full)", len(items), ours, f"accuracy {score_dates(items, preds):.3f}"))
     preds, core = timed(items, core_date)
     print(_line("ours core", len(items), core, f"accuracy {score_dates(items, preds):.3f}"))
-    try:
-        from htmldate import find_date
-    except ImportError:
+    if htmldate is None:
         print("  htmldate     not installed (.venv/bin/pip install htmldate)")
         return
-
-    def htmldate(html: bytes, url: str) -> str | None:
-        return find_date(html, url=url, original_date=True, extensive_search=True)
-
-    preds, theirs = timed(items, htmldate)
+    preds, theirs = early or timed(items, htmldate)
     print(_line("htmldate", len(items), theirs, f"accuracy {score_dates(items, preds):.3f}"))
     print(_ratio("htmldate", ours, core, theirs))
+    RATIOS["dates-de vs htmldate"] = theirs.cpu / ours.cpu
 
 
-def bench_text(items: list[tuple[dict[str, Any], bytes]], norm: Callable[[str | None], str]) -> None:
+def bench_text(items: list[tuple[dict[str, Any], bytes]], norm: Callable[[str | None], str],
+               rival_first: bool = False) -> None:
     print(f"text-de ({len(items)} pages, segment precision/recall/F1)")
+    try:
+        import trafilatura
+
+        def traf(html: bytes, url: str) -> str:
+            return trafilatura.extract(html, url=url) or ""
+    except ImportError:
+        traf = None  # type: ignore[assignment]
+    early = _rival_first(items, traf, rival_first)
     preds, ours = timed(items, ours_text)
     p, r, f = score_text(items, preds, norm)
     print(_line("ours (full)", len(items), ours, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
     preds, core = timed(items, core_text)
     p, r, f = score_text(items, preds, norm)
     print(_line("ours core", len(items), core, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
-    try:
-        import trafilatura
-    except ImportError:
+    if traf is None:
         print("  trafilatura  not installed (.venv/bin/pip install trafilatura)")
         return
-
-    def traf(html: bytes, url: str) -> str:
-        return trafilatura.extract(html, url=url) or ""
-
-    preds, theirs = timed(items, traf)
+    preds, theirs = early or timed(items, traf)
     p, r, f = score_text(items, preds, norm)
     print(_line("trafilatura", len(items), theirs, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
     print(_ratio("trafilatura", ours, core, theirs))
+    RATIOS["text-de vs trafilatura"] = theirs.cpu / ours.cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,7 +218,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="the bench folder with dates-de/ and text-de/ (default: ../shared/bench)")
     ap.add_argument("--only", choices=["dates", "text"], help="run one set only")
     ap.add_argument("--limit", type=int, help="first N pages of each set (quick runs)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="rounds, each in a fresh process, the rival first in every second one; the headline "
+                         "is the median ratio (default 3: one machine's speed drifts by several per cent)")
+    ap.add_argument("--rival-first", action="store_true", help=argparse.SUPPRESS)  # (one round's order)
     args = ap.parse_args(argv)
+    if args.rounds > 1:
+        return _rounds(args)
     logging.basicConfig(level=logging.ERROR)
     bench = Path(args.bench)
     if not (bench / "dates-de").is_dir() and not (bench / "text-de").is_dir():
@@ -211,9 +238,36 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(our parser: {build})")
     print(f"(our word lists loaded once before timing: {warm_ours():.2f} s CPU, paid once per process)")
     if args.only in (None, "dates") and (bench / "dates-de").is_dir():
-        bench_dates(load_set(bench, "dates", args.limit))
+        bench_dates(load_set(bench, "dates", args.limit), args.rival_first)
     if args.only in (None, "text") and (bench / "text-de").is_dir():
-        bench_text(load_set(bench, "text", args.limit), norm)
+        bench_text(load_set(bench, "text", args.limit), norm, args.rival_first)
+    print("RATIOS " + json.dumps(RATIOS))
+    return 0
+
+
+def _rounds(args: argparse.Namespace) -> int:
+    """Run the bench `args.rounds` times, each in a fresh process, and give the median of each headline."""
+    base = [sys.executable, __file__, "--bench", args.bench, "--rounds", "1"]
+    base += ["--only", args.only] if args.only else []
+    base += ["--limit", str(args.limit)] if args.limit else []
+    found: dict[str, list[float]] = {}
+    for r in range(args.rounds):
+        print(f"== round {r + 1} of {args.rounds}" + (" (rivals timed first)" if r % 2 else ""), flush=True)
+        done = subprocess.run(base + (["--rival-first"] if r % 2 else []), capture_output=True, text=True,
+                              check=False)
+        for line in done.stdout.splitlines():
+            if line.startswith("RATIOS "):
+                for k, v in json.loads(line[7:]).items():
+                    found.setdefault(k, []).append(v)
+            else:
+                print(line)
+        if done.returncode:
+            print(done.stderr, file=sys.stderr)
+            return done.returncode
+    for k, vals in found.items():
+        shown = ", ".join(f"{v:.2f}x" for v in vals)
+        print(f"MEDIAN of {len(vals)} rounds, full parse {k}, by CPU time: "
+              f"{statistics.median(vals):.2f}x ({shown})")
     return 0
 
 
