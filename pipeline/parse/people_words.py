@@ -56,13 +56,17 @@ _GIVEN: dict[str, bool] = {}
 _SURNAMES: dict[str, bool] = {}
 
 
+def _learn(memo: dict[str, bool], word: str, answer: bool) -> bool:
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    memo[word] = answer
+    return answer
+
+
 def is_role_word(word: str) -> bool:
     if word in _ROLE_WORDS:
         return _ROLE_WORDS[word]
-    if len(_ROLE_WORDS) >= _MEMO_MAX:
-        _ROLE_WORDS.clear()
-    known = _ROLE_WORDS[word] = _is_role_word(word)
-    return known
+    return _learn(_ROLE_WORDS, word, _is_role_word(word))
 
 
 def _is_role_word(word: str) -> bool:
@@ -81,10 +85,7 @@ def _is_role_word(word: str) -> bool:
 def is_given(word: str) -> bool:
     if word in _GIVEN:
         return _GIVEN[word]
-    if len(_GIVEN) >= _MEMO_MAX:
-        _GIVEN.clear()
-    known = _GIVEN[word] = _is_given(word)
-    return known
+    return _learn(_GIVEN, word, _is_given(word))
 
 
 def _is_given(word: str) -> bool:
@@ -101,10 +102,7 @@ def _suffixes() -> tuple[tuple[str, ...], tuple[str, ...]]:
 def is_surname(word: str) -> bool:
     if word in _SURNAMES:
         return _SURNAMES[word]
-    if len(_SURNAMES) >= _MEMO_MAX:
-        _SURNAMES.clear()
-    known = _SURNAMES[word] = _is_surname(word)
-    return known
+    return _learn(_SURNAMES, word, _is_surname(word))
 
 
 def _is_surname(word: str) -> bool:
