@@ -85,51 +85,11 @@ def _relative_prefix(base_url: str) -> str | None:
 _ODD_URL_CHARS = frozenset(" \\\t\n\r;")
 
 
-_LINK_CSS = "a[href], area[href], base[href]"
-Found = list[tuple[str | None, str | None]]  # (tag, href) of links and <base>s, in document order
-_LINK_TAGS = frozenset({"a", "area", "base"})
-
-
-def link_nodes(node: Any) -> Found:
-    """(tag, href) of every link and <base> at or under `node` (a tree or an element), in document order."""
+def extract_links(tree: Any, base_url: str) -> list[str]:
+    """Absolute http(s) links in document order, fragments dropped, each once."""
     # one query for the links and the <base> (the first one anywhere counts, even after some links):
-    # attrs.get reads one attribute, .attributes builds a dict
-    return [(n.tag, n.attrs.get("href")) for n in node.css(_LINK_CSS)]
-
-
-def _may_hold_link(node: Any) -> bool:
-    """A skipped subtree's root that is a link itself or has more than one text child (a script has not)."""
-    if node.tag in _LINK_TAGS:
-        return True
-    child = node.first_child
-    return child is not None and (child.next is not None or child.text_content is None)
-
-
-def walked_links(tree: Any, lay: Layout) -> Found:
-    """link_nodes(tree) from the layout walk of tree.body: the <a href> the walk met, merged in document order
-    with a query of only what it skipped (its skipped subtrees, and head): most of a page is walked."""
-    head = tree.head
-    found = link_nodes(head) if head is not None else []
-    hrefs, n = lay.hrefs, len(lay.hrefs)
-    h = 0
-    for i, text in enumerate(lay.spot_texts):
-        if text is not None:
-            continue  # a text node
-        while h < n and hrefs[h][0] <= i:  # the walked links before this skipped subtree
-            found.append(("a", hrefs[h][1]))
-            h += 1
-        node = lay.spots[i]
-        if _may_hold_link(node):
-            found.extend(link_nodes(node))
-    found.extend(("a", href) for _, href in hrefs[h:])
-    return found
-
-
-def extract_links(tree: Any, base_url: str, found: Found | None = None) -> list[str]:
-    """Absolute http(s) links in document order, fragments dropped, each once. `found`: link_nodes(tree) if
-    known already (walked_links)."""
-    if found is None:
-        found = link_nodes(tree)
+    # each query is a walk of the whole tree; attrs.get reads one attribute, .attributes builds a dict
+    found = [(node.tag, node.attrs.get("href")) for node in tree.css("a[href], area[href], base[href]")]
     base = next((href for tag, href in found if tag == "base"), None)
     if base is not None:
         href = base.strip()
@@ -291,18 +251,11 @@ def parse(body: bytes, url: str, headers: Mapping[str, str] | None = None,
 
 def _analyse(rec: Record, tree: LexborHTMLParser, url: str, source: Source | None, entities: bool) -> None:
     rec.canonical_url = canonical_url(tree, url, source)
-    body = tree.body
-    root = body or tree.root
+    rec.links = extract_links(tree, url)
+    root = tree.body or tree.root
     if root is None:
-        rec.links = extract_links(tree, url)
         return
-    try:
-        lay = layout(root)
-    except Exception:
-        rec.links = extract_links(tree, url)  # (kept when the rest fails, as they always were)
-        raise
-    # body walked: only head and the skipped subtrees need a query (without body, the walk was the tree)
-    rec.links = extract_links(tree, url, walked_links(tree, lay) if body is not None else None)
+    lay = layout(root)
     page = analyse(tree, lay, url, source.selectors if source is not None else None)
     rec.title, rec.subtitle, rec.lead, rec.text = page.title, page.subtitle, page.lead, page.text
     hint = source.selectors.get("date") if source is not None else None

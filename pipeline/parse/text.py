@@ -78,9 +78,6 @@ class Layout:
     # skipped; together they cover all text nodes under the root (contacts scans them, not the tree)
     spots: list[Any] = field(default_factory=list)
     spot_texts: list[str | None] = field(default_factory=list)  # each spot's text (None: a subtree's root)
-    # the href of every <a href> the walk met, after how many spots: with a look into the skipped subtrees,
-    # the page's links in document order without a query of the whole tree (parse.extract_links)
-    hrefs: list[tuple[int, str | None]] = field(default_factory=list)
 
     def inside(self, elem: int, container: int) -> bool:
         return container <= elem <= self.end[container]
@@ -207,8 +204,6 @@ def layout(root: Any) -> Layout:
                     if 20 < len(hidden) < 1500:
                         lay.titles.add(hidden)
                 continue
-            if tag == "a" and attrs and "href" in attrs:  # (an <a> is never PLAIN_INLINE: attrs are its own)
-                lay.hrefs.append((len(lay.spots), attrs["href"]))
             stack.append((it, eid, inherited, is_block, is_link, block_id, block_tag))
             parent.append(eid)
             eid = len(end)
