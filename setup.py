@@ -10,16 +10,19 @@ pipeline/compiled.py never runs a compiled module older than its source.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import runpy
 from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 COMPILED_PACKAGE = Path("pipeline") / "parse"
-MANIFEST = "_compiled_from.json"  # read by pipeline/compiled.py
+# the manifest's name and digest come from its reader (loaded by path: the package is not installed yet)
+_READER = runpy.run_path(str(Path("pipeline") / "compiled.py"))
+MANIFEST: str = _READER["MANIFEST"]
+source_digest = _READER["source_digest"]
 
 
 def _extensions() -> list:
@@ -50,7 +53,7 @@ class BuildExt(build_ext):
             folder = target.parent
             if target.is_file():
                 name = ext.name.rsplit(".", 1)[1]
-                built[name] = hashlib.sha256((COMPILED_PACKAGE / f"{name}.py").read_bytes()).hexdigest()
+                built[name] = source_digest(COMPILED_PACKAGE / f"{name}.py")
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
             manifest = json.dumps(built, indent=1, sort_keys=True) + "\n"

@@ -183,20 +183,24 @@ def _label_nodes(root: LexborNode, spots: Iterable[LexborNode] | None = None,
             spots = list(spots)
             spot_texts = [node.text_content for node in spots]  # (None for elements and comments)
         pairs = zip(spots, spot_texts, strict=True)
-    # a cheap necessary condition before squashing each text: the first visible letter of some label
     labels, firsts = _label_vocab()
     out: list[LexborNode] = []
     for spot, text in pairs:
         if text is not None:
-            if text.lstrip()[:1].lower() in firsts and squash(text).rstrip(":").lower() in labels:
+            if _is_label(text, labels, firsts):
                 _add_label(spot, out)
             continue
         # (but not the subtree's blank text nodes: no label)
         for node in spot.traverse(include_text=True, skip_empty=True):
             text = node.text_content  # None for elements and comments: cheaper than asking for the tag
-            if text and text.lstrip()[:1].lower() in firsts and squash(text).rstrip(":").lower() in labels:
+            if text and _is_label(text, labels, firsts):
                 _add_label(node, out)
     return out
+
+
+def _is_label(text: str, labels: frozenset[str], firsts: frozenset[str]) -> bool:
+    # a cheap necessary condition before squashing the text: the first visible letter of some label
+    return text.lstrip()[:1].lower() in firsts and squash(text).rstrip(":").lower() in labels
 
 
 def _add_label(node: LexborNode, out: list[LexborNode]) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .memo import remember
+
 # element flags, inherited by descendants
 BOILER = 1
 CAPTION = 2
@@ -82,8 +84,7 @@ _PAIR_FIRSTS = frozenset(word.split("-", 1)[0]
                          if "-" in word)
 
 
-# _name_flags' answers by id and class text: class names repeat a lot within and across pages. A plain dict
-# (emptied when full) because a lookup is most calls: lru_cache's bookkeeping costs more than a miss saves
+# _name_flags' answers by id and class text (memo.py): class names repeat a lot within and across pages
 _NAME_FLAGS: dict[str, int] = {}
 _NAME_FLAGS_MAX = 16384
 
@@ -135,9 +136,7 @@ def element_flags(attrs: dict[str, str | None], tag: str, inherited: int) -> int
             names = f"{ident} {cls}" if ident and cls else ident or cls or ""  # (words: the same either way)
             found = _NAME_FLAGS.get(names)
             if found is None:
-                if len(_NAME_FLAGS) >= _NAME_FLAGS_MAX:
-                    _NAME_FLAGS.clear()
-                found = _NAME_FLAGS[names] = _name_flags(names)
+                found = remember(_NAME_FLAGS, names, _name_flags(names), _NAME_FLAGS_MAX)
             if found:
                 if found < 0:
                     return None

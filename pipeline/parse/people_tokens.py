@@ -13,6 +13,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from pipeline.data import given_names, lexicon
+from pipeline.parse.memo import remember_all
 from pipeline.parse.people_words import is_role_word
 
 # a word, hyphenated words whole ("Hans-Peter"); a hyphen must be followed by a letter. Possessive: the
@@ -90,7 +91,7 @@ def _pair_rx() -> re.Pattern[str] | None:
 
 # Words known to be plain: no role word, no role phrase's word, no given name, no hyphenated word whose
 # first part is one. Only the other words of a text decide its signals (most texts have none left);
-# each word is tested once, not in every text again. Emptied when full, like a cache.
+# each word is tested once, not in every text again (a bounded memo: memo.py).
 _PLAIN: set[str] = set()
 _PLAIN_MAX = 1 << 17
 
@@ -113,9 +114,7 @@ def signals(text: str) -> tuple[bool, bool]:
         return False, False
     plain = list(filter(_plain, rest))
     if plain:
-        if len(_PLAIN) > _PLAIN_MAX:
-            _PLAIN.clear()
-        _PLAIN.update(plain)
+        remember_all(_PLAIN, plain, _PLAIN_MAX)
         if len(plain) == len(rest):
             return False, False
     roles = any(map(is_role_word, rest)) or not _phrase_words().isdisjoint(rest)

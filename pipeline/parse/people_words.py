@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 from pipeline.data import given_names, lexicon, vocabulary
+from pipeline.parse.memo import remember
 
 
 @lru_cache(maxsize=65536)
@@ -47,26 +48,18 @@ def _role_suffixes() -> dict[str, tuple[str, ...]] | None:
     return by_tail
 
 
-# The word tests' answers by word, in plain dicts emptied when full: nearly every call is a lookup, and a
-# dict lookup costs less than lru_cache's bookkeeping (it moves each hit to the front of its list). (`in`
-# and a subscript: compiled, they are two C calls, while .get is looked up as an attribute at each call)
+# The word tests' answers by word (memo.py). (`in` and a subscript: compiled, they are two C calls, while
+# .get is looked up as an attribute at each call)
 _MEMO_MAX = 65536
 _ROLE_WORDS: dict[str, bool] = {}
 _GIVEN: dict[str, bool] = {}
 _SURNAMES: dict[str, bool] = {}
 
 
-def _learn(memo: dict[str, bool], word: str, answer: bool) -> bool:
-    if len(memo) >= _MEMO_MAX:
-        memo.clear()
-    memo[word] = answer
-    return answer
-
-
 def is_role_word(word: str) -> bool:
     if word in _ROLE_WORDS:
         return _ROLE_WORDS[word]
-    return _learn(_ROLE_WORDS, word, _is_role_word(word))
+    return remember(_ROLE_WORDS, word, _is_role_word(word), _MEMO_MAX)
 
 
 def _is_role_word(word: str) -> bool:
@@ -85,7 +78,7 @@ def _is_role_word(word: str) -> bool:
 def is_given(word: str) -> bool:
     if word in _GIVEN:
         return _GIVEN[word]
-    return _learn(_GIVEN, word, _is_given(word))
+    return remember(_GIVEN, word, _is_given(word), _MEMO_MAX)
 
 
 def _is_given(word: str) -> bool:
@@ -102,7 +95,7 @@ def _suffixes() -> tuple[tuple[str, ...], tuple[str, ...]]:
 def is_surname(word: str) -> bool:
     if word in _SURNAMES:
         return _SURNAMES[word]
-    return _learn(_SURNAMES, word, _is_surname(word))
+    return remember(_SURNAMES, word, _is_surname(word), _MEMO_MAX)
 
 
 def _is_surname(word: str) -> bool:
