@@ -61,15 +61,19 @@ _STRONG_BOILER_NAMES = frozenset([
 _NAME_SPLIT = re.compile(r"[\s_-]+")
 
 _NEVER_NAMED_BOILER = frozenset({"body", "html", "article", "main"})
-# taxonomy classes ("category-newsletter", "tag-social") describe the article's topic, not its role
-_TAXONOMY = re.compile(r"(?:^|\s)(?:category|tag|tags|post_tag|topic|rubrik|ressort|section)-\S*"
+# taxonomy classes ("category-newsletter", "tag-social") describe the article's topic, not its role.
+# Every match begins at a separator (the text is searched with a space put before it, standing for the
+# start of the text): sre then skips ahead to the next separator instead of trying each branch everywhere
+_TAXONOMY = re.compile(r"[\s_-](?:"
+                       r"(?<=\s)(?:category|tag|tags|post_tag|topic|rubrik|ressort|section)-\S*"
                        # modifiers say what an element holds or allows, not what it is: "has-ads"
-                       r"|(?:^|[\s_-])(?:has|with|without|no|show|hide|allow|enable|disable)[-_]+[a-z0-9]+"
+                       r"|(?:has|with|without|no|show|hide|allow|enable|disable)[-_]+[a-z0-9]+"
                        # BEM modifiers name a variant of a block: "TestReport__Section--Ads"
-                       r"|--[a-z0-9-]+",
+                       r"|(?<=-)-[a-z0-9-]+)",
                        re.I)
 
-_TAXONOMY_WORDS = frozenset(["category", "tag", "tags", "post", "topic", "rubrik", "ressort", "section",
+# a split word of the names in every _TAXONOMY match but a BEM modifier's ("post_tag-x" holds "tag")
+_TAXONOMY_WORDS = frozenset(["category", "tag", "tags", "topic", "rubrik", "ressort", "section",
                              "has", "with", "without", "no", "show", "hide", "allow", "enable", "disable"])
 
 # a quick pre-check (a necessary condition): a known word is a split word of the names, or two of them
@@ -99,9 +103,9 @@ def _name_flags(names: str) -> int:
     if not _HIDDEN_NAMES.isdisjoint(names.split()):  # whole class names only: "hidden-xs" is visible
         return -1
     words = split
-    # (each _TAXONOMY match holds "--" or one of _TAXONOMY_WORDS as a split word; ASCII: plain re.I)
+    # (each _TAXONOMY match holds "--" or one of _TAXONOMY_WORDS; in ASCII, re.I is plain case-folding)
     if "-" in names and ("--" in names or not names.isascii() or not _TAXONOMY_WORDS.isdisjoint(split)):
-        words = _TAXONOMY.sub(" ", names).replace("_", " ").replace("-", " ").split()
+        words = _TAXONOMY.sub(" ", " " + names).replace("_", " ").replace("-", " ").split()
     # single words and hyphen/underscore pairs ("social-links", "image-caption")
     tokens = set(words)
     if not _PAIR_FIRSTS.isdisjoint(tokens):  # else no pair can be a known word: not worth building
