@@ -79,3 +79,13 @@ def test_an_empty_query_and_a_line_break_are_dropped_as_urljoin_does() -> None:
     html = '<a href="/a?">a</a><a href="https://a.de/b?#x">b</a><a href="/c\n/d">c</a>'
     assert extract_links(LexborHTMLParser(html), "https://a.de/") == [
         "https://a.de/a", "https://a.de/b", "https://a.de/c/d"]
+
+
+def test_svg_links_count_with_either_attribute() -> None:
+    html = ('<html><body><a href="/a">a</a><svg><a xlink:href="/karte/venlo"><text>Venlo</text></a>'
+            '<a href="/karte/leyton" xlink:href="/alt"><text>Leyton</text></a></svg>'
+            '<a href="/b">b</a></body></html>')
+    assert extract_links(LexborHTMLParser(html), "https://www.krefeld.de/") == [
+        "https://www.krefeld.de/a", "https://www.krefeld.de/karte/venlo",
+        "https://www.krefeld.de/karte/leyton",  # SVG 2: href wins over xlink:href
+        "https://www.krefeld.de/b"]

@@ -85,11 +85,18 @@ def _relative_prefix(base_url: str) -> str | None:
 _ODD_URL_CHARS = frozenset(" \\\t\n\r;")
 
 
+def _href(node: Any) -> str | None:
+    attrs = node.attrs
+    href = attrs.get("href")
+    # an SVG link may give its address as xlink:href (SVG 1.1), which "a[href]" matches by its local name
+    return attrs.get("xlink:href") if href is None else href
+
+
 def extract_links(tree: Any, base_url: str) -> list[str]:
     """Absolute http(s) links in document order, fragments dropped, each once."""
     # one query for the links and the <base> (the first one anywhere counts, even after some links):
     # each query is a walk of the whole tree; attrs.get reads one attribute, .attributes builds a dict
-    found = [(node.tag, node.attrs.get("href")) for node in tree.css("a[href], area[href], base[href]")]
+    found = [(node.tag, _href(node)) for node in tree.css("a[href], area[href], base[href]")]
     base = next((href for tag, href in found if tag == "base"), None)
     if base is not None:
         href = base.strip()
