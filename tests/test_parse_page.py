@@ -292,3 +292,14 @@ def test_line_breaks_only_from_br() -> None:
     paragraphs = parse(page.encode(), "https://www.example.org/d").text.split("\n\n")
     assert paragraphs[0].startswith("Ein Absatz, der im Quelltext umbrochen ist")
     assert paragraphs[1] == "Anschrift der Stelle\nVon-der-Leyen-Platz 1\n47798 Krefeld und noch etwas Text dazu."
+
+
+def test_hidden_formatting_elements_are_not_text() -> None:
+    page = ("<html><body><div>" + _article(2)
+            + "<p>Der Rat tagt am Montag.<b style='display: none'>Geheimer Vermerk</b> <strong hidden>Entwurf</strong>"
+            " <em aria-hidden='true'>Unsichtbar</em> <em>Sichtbar betont</em> <i class='fa fa-x'></i></p>"
+            "</div></body></html>")
+    text = parse(page.encode(), "https://www.example.org/e").text
+    assert "Der Rat tagt am Montag. Sichtbar betont" in text
+    for hidden in ("Geheimer Vermerk", "Entwurf", "Unsichtbar"):
+        assert hidden not in text, hidden

@@ -20,7 +20,7 @@ FLAGGED_TAGS = frozenset({"article", "main", "header", "figcaption", "figure"}) 
 # the only attributes element_flags reads: an element without any of them inherits its parent's flags
 FLAG_ATTRS = frozenset({"hidden", "aria-hidden", "style", "id", "class", "role", "itemprop"})
 # the attributes besides id and class that element_flags reads (rarely present)
-_STATE_ATTRS = FLAG_ATTRS - {"id", "class"}
+STATE_ATTRS = FLAG_ATTRS - {"id", "class"}
 _TAG_RULES = BOILER_TAGS | FLAGGED_TAGS  # the tags element_flags has a rule for
 BOILER_ROLES = frozenset({
     "navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "toolbar",
@@ -122,19 +122,23 @@ def _name_flags(names: str) -> int:
     return flags
 
 
+def hides(attrs: dict[str, str | None]) -> bool:
+    """The element's hidden, aria-hidden or style attribute hides it, and so all below it."""
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    style = attrs.get("style")
+    return bool(style) and _STYLE_HIDDEN.search(style) is not None
+
+
 def element_flags(attrs: dict[str, str | None], tag: str, inherited: int) -> int | None:
     """Flags for an element, or None when the element and its subtree are to be dropped (hidden)."""
     flags = inherited
     if attrs:
         # most elements carry only id/class among the attributes read here: the rest is looked at
         # only when present (one C-level test instead of five lookups)
-        state = not _STATE_ATTRS.isdisjoint(attrs)
-        if state:
-            if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-                return None
-            style = attrs.get("style")
-            if style and _STYLE_HIDDEN.search(style):
-                return None
+        state = not STATE_ATTRS.isdisjoint(attrs)
+        if state and hides(attrs):
+            return None
         ident, cls = attrs.get("id"), attrs.get("class")
         if ident or cls:
             names = f"{ident} {cls}" if ident and cls else ident or cls or ""  # (words: the same either way)

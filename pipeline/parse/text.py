@@ -20,7 +20,9 @@ from .names import (  # noqa: F401 - the flags are part of this module's interfa
     HEADER,
     MAIN_HINT,
     NAMED_BOILER,
+    STATE_ATTRS,
     element_flags,
+    hides,
 )
 
 DROP_TAGS = frozenset({
@@ -34,7 +36,7 @@ INLINE_TAGS = frozenset({
     "code", "q", "mark", "time", "font", "label", "s", "strike", "del", "ins", "bdi", "bdo", "dfn", "kbd",
     "samp", "var", "wbr", "tt", "nobr", "data", "output", "ruby", "rt", "rp",
 })
-# formatting elements: their attributes never mark furniture or captions (saves the attribute lookup)
+# formatting elements: their id and class never mark furniture or captions, only hiding attributes count
 PLAIN_INLINE = frozenset({"b", "strong", "em", "i", "u", "sup", "sub", "abbr", "code", "q", "cite",
                           "mark", "s", "del", "ins", "font", "bdi", "tt", "wbr", "nobr", "kbd", "var"})
 # elements whose subtree is not walked (None: a node lexbor names no tag)
@@ -186,7 +188,9 @@ def layout(root: Any) -> Layout:
                     spot_text(None)
                 continue
             if tag in PLAIN_INLINE:
-                fl: int | None = inherited
+                attrs = node.attributes
+                fl: int | None = None if attrs and not STATE_ATTRS.isdisjoint(attrs) and hides(attrs) \
+                    else inherited
             else:
                 attrs = node.attributes
                 if tag == "a" and attrs and ("title" in attrs or "alt" in attrs):
