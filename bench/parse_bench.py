@@ -6,9 +6,10 @@ Scores with the method of the bench folder's score.py (exact day for dates; segm
 for text) and prints pages per second for each contender, all measured in the same run. "ours" is the
 full parse() (with the image, people, contact and city extractors: what `partner-archive parse --jsonl`
 does) and is THE headline figure; "ours core" skips those extractors and is shown for information only.
-The whole comparison runs in R fresh processes (default 3), the rivals timed first in every second one, and
-the last lines give the median ratio of each set with every round's: one round's ratio moves by several per
-cent with the machine's speed and with who runs first in a process.
+The contenders take turns of 20 pages each, in rotating order, so that a drift of the machine's speed
+(several per cent within a minute on this machine) falls on all alike instead of on whoever ran during it.
+The whole comparison runs in R fresh processes (default 3); the last lines give the median ratio of each set
+with every round's.
 """
 
 from __future__ import annotations
@@ -74,21 +75,35 @@ class Timing:
         self.wall, self.cpu = wall, cpu
 
 
-def timed(items: Items, fn: Callable[[bytes, str], Any]) -> tuple[list[Any], Timing]:
-    """Run `fn` over the items; one untimed warm-up call first (every contender loads its word lists and
-    caches once per process, ~0.2 s for ours: a throughput figure should not charge that to N pages)."""
-    out = []
-    if items:
-        with contextlib.suppress(Exception):  # a crash is counted in the timed run below
-            fn(items[0][1], items[0][0]["url"])
-    start, cpu = time.perf_counter(), time.process_time()
-    for g, html in items:
-        try:
-            out.append(fn(html, g["url"]))
-        except Exception as e:  # noqa: BLE001 - a contender's crash counts as a wrong answer
-            logger.debug("%s failed on %s: %s", getattr(fn, "__name__", fn), g["url"], e)
-            out.append(None)
-    return out, Timing(time.perf_counter() - start, time.process_time() - cpu)
+def side_by_side(items: Items, contenders: list[tuple[str, Callable[[bytes, str], Any]]],
+                 turn: int = 20) -> dict[str, tuple[list[Any], Timing]]:
+    """Each contender's answers and times over the items, all run in turns of `turn` pages, the order of the
+    contenders rotating from turn to turn: a drift in the machine's speed (several per cent within a minute
+    here) and the cost of growing a fresh process's heap fall on all of them alike. One untimed warm-up call
+    each first (every contender loads its word lists and caches once per process, ~0.2 s for ours: a
+    throughput figure should not charge that to N pages)."""
+    outs: dict[str, list[Any]] = {name: [] for name, _ in contenders}
+    wall = dict.fromkeys(outs, 0.0)
+    cpu = dict.fromkeys(outs, 0.0)
+    for _, fn in contenders:
+        if items:
+            with contextlib.suppress(Exception):  # a crash is counted in the timed run below
+                fn(items[0][1], items[0][0]["url"])
+    for k, first in enumerate(range(0, len(items), turn)):
+        part = items[first:first + turn]
+        shift = k % len(contenders)
+        for name, fn in contenders[shift:] + contenders[:shift]:
+            out = outs[name]
+            start, used = time.perf_counter(), time.process_time()
+            for g, html in part:
+                try:
+                    out.append(fn(html, g["url"]))
+                except Exception as e:  # noqa: BLE001 - a contender's crash counts as a wrong answer
+                    logger.debug("%s failed on %s: %s", name, g["url"], e)
+                    out.append(None)
+            wall[name] += time.perf_counter() - start
+            cpu[name] += time.process_time() - used
+    return {name: (outs[name], Timing(wall[name], cpu[name])) for name in outs}
 
 
 def score_dates(items: list[tuple[dict[str, Any], bytes]], preds: list[str | None]) -> float:
@@ -156,60 +171,55 @@ def _ratio(what: str, ours: Timing, core: Timing, theirs: Timing) -> str:
 RATIOS: dict[str, float] = {}  # per set: the headline, rival's CPU time over our full parse's
 
 
-def _rival_first(items: Items, rival: Callable[[bytes, str], Any] | None, first: bool) -> Any:
-    """The rival's run, timed before ours when `first` (rounds alternate the order: whoever runs first in
-    a fresh process pays for growing its heap)."""
-    return timed(items, rival) if rival is not None and first else None
-
-
-def bench_dates(items: list[tuple[dict[str, Any], bytes]], rival_first: bool = False) -> None:
+def bench_dates(items: list[tuple[dict[str, Any], bytes]]) -> None:
     print(f"dates-de ({len(items)} pages, exact day)")
+    contenders: list[tuple[str, Callable[[bytes, str], Any]]] = [("ours", ours_date), ("core", core_date)]
     try:
         from htmldate import find_date
 
         def htmldate(html: bytes, url: str) -> str | None:
             return find_date(html, url=url, original_date=True, extensive_search=True)
+
+        contenders.append(("rival", htmldate))
     except ImportError:
-        htmldate = None  # type: ignore[assignment]
-    early = _rival_first(items, htmldate, rival_first)
-    preds, ours = timed(items, ours_date)
+        pass
+    runs = side_by_side(items, contenders)
+    preds, ours = runs["ours"]
     print(_line("ours (full)", len(items), ours, f"accuracy {score_dates(items, preds):.3f}"))
-    preds, core = timed(items, core_date)
+    preds, core = runs["core"]
     print(_line("ours core", len(items), core, f"accuracy {score_dates(items, preds):.3f}"))
-    if htmldate is None:
+    if "rival" not in runs:
         print("  htmldate     not installed (.venv/bin/pip install htmldate)")
         return
-    preds, theirs = early or timed(items, htmldate)
+    preds, theirs = runs["rival"]
     print(_line("htmldate", len(items), theirs, f"accuracy {score_dates(items, preds):.3f}"))
     print(_ratio("htmldate", ours, core, theirs))
     RATIOS["dates-de vs htmldate"] = theirs.cpu / ours.cpu
 
 
-def bench_text(items: list[tuple[dict[str, Any], bytes]], norm: Callable[[str | None], str],
-               rival_first: bool = False) -> None:
+def bench_text(items: list[tuple[dict[str, Any], bytes]], norm: Callable[[str | None], str]) -> None:
     print(f"text-de ({len(items)} pages, segment precision/recall/F1)")
+    contenders: list[tuple[str, Callable[[bytes, str], Any]]] = [("ours", ours_text), ("core", core_text)]
     try:
         import trafilatura
 
         def traf(html: bytes, url: str) -> str:
             return trafilatura.extract(html, url=url) or ""
+
+        contenders.append(("rival", traf))
     except ImportError:
-        traf = None  # type: ignore[assignment]
-    early = _rival_first(items, traf, rival_first)
-    preds, ours = timed(items, ours_text)
-    p, r, f = score_text(items, preds, norm)
-    print(_line("ours (full)", len(items), ours, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
-    preds, core = timed(items, core_text)
-    p, r, f = score_text(items, preds, norm)
-    print(_line("ours core", len(items), core, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
-    if traf is None:
+        pass
+    runs = side_by_side(items, contenders)
+    for name, label in (("ours", "ours (full)"), ("core", "ours core"), ("rival", "trafilatura")):
+        if name in runs:
+            preds, t = runs[name]
+            p, r, f = score_text(items, preds, norm)
+            print(_line(label, len(items), t, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
+    if "rival" not in runs:
         print("  trafilatura  not installed (.venv/bin/pip install trafilatura)")
         return
-    preds, theirs = early or timed(items, traf)
-    p, r, f = score_text(items, preds, norm)
-    print(_line("trafilatura", len(items), theirs, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
-    print(_ratio("trafilatura", ours, core, theirs))
-    RATIOS["text-de vs trafilatura"] = theirs.cpu / ours.cpu
+    print(_ratio("trafilatura", runs["ours"][1], runs["core"][1], runs["rival"][1]))
+    RATIOS["text-de vs trafilatura"] = runs["rival"][1].cpu / runs["ours"][1].cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -219,9 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", choices=["dates", "text"], help="run one set only")
     ap.add_argument("--limit", type=int, help="first N pages of each set (quick runs)")
     ap.add_argument("--rounds", type=int, default=3,
-                    help="rounds, each in a fresh process, the rival first in every second one; the headline "
-                         "is the median ratio (default 3: one machine's speed drifts by several per cent)")
-    ap.add_argument("--rival-first", action="store_true", help=argparse.SUPPRESS)  # (one round's order)
+                    help="rounds, each in a fresh process; the headline is the median ratio (default 3)")
     args = ap.parse_args(argv)
     if args.rounds > 1:
         return _rounds(args)
@@ -238,9 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(our parser: {build})")
     print(f"(our word lists loaded once before timing: {warm_ours():.2f} s CPU, paid once per process)")
     if args.only in (None, "dates") and (bench / "dates-de").is_dir():
-        bench_dates(load_set(bench, "dates", args.limit), args.rival_first)
+        bench_dates(load_set(bench, "dates", args.limit))
     if args.only in (None, "text") and (bench / "text-de").is_dir():
-        bench_text(load_set(bench, "text", args.limit), norm, args.rival_first)
+        bench_text(load_set(bench, "text", args.limit), norm)
     print("RATIOS " + json.dumps(RATIOS))
     return 0
 
@@ -252,9 +260,8 @@ def _rounds(args: argparse.Namespace) -> int:
     base += ["--limit", str(args.limit)] if args.limit else []
     found: dict[str, list[float]] = {}
     for r in range(args.rounds):
-        print(f"== round {r + 1} of {args.rounds}" + (" (rivals timed first)" if r % 2 else ""), flush=True)
-        done = subprocess.run(base + (["--rival-first"] if r % 2 else []), capture_output=True, text=True,
-                              check=False)
+        print(f"== round {r + 1} of {args.rounds}", flush=True)
+        done = subprocess.run(base, capture_output=True, text=True, check=False)
         for line in done.stdout.splitlines():
             if line.startswith("RATIOS "):
                 for k, v in json.loads(line[7:]).items():
