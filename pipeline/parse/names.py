@@ -82,6 +82,8 @@ _WORD_PARTS = frozenset(part for word in _BOILER_NAMES | _CAPTION_NAMES | _MAIN_
                         for part in _NAME_SPLIT.split(word) if part)
 
 
+_HIDDEN_PARTS = frozenset(part for name in _HIDDEN_NAMES for part in _NAME_SPLIT.split(name) if part)
+
 # first words of the hyphenated known words ("widget" of "widget-area"): pairs matter only after them
 _PAIR_FIRSTS = frozenset(word.split("-", 1)[0]
                          for word in _BOILER_NAMES | _CAPTION_NAMES | _MAIN_NAMES | _STRONG_BOILER_NAMES
@@ -100,7 +102,8 @@ def _name_flags(names: str) -> int:
     split = names.replace("_", " ").replace("-", " ").split()
     if _WORD_PARTS.isdisjoint(split):  # most ("row", "col-md-6") hold no known word
         return 0
-    if not _HIDDEN_NAMES.isdisjoint(names.split()):  # whole class names only: "hidden-xs" is visible
+    # whole class names only ("hidden-xs" is visible); each holds split words of a hidden name
+    if not _HIDDEN_PARTS.isdisjoint(split) and not _HIDDEN_NAMES.isdisjoint(names.split()):
         return -1
     words = split
     # (each _TAXONOMY match holds "--" or one of _TAXONOMY_WORDS; in ASCII, re.I is plain case-folding)
@@ -109,7 +112,7 @@ def _name_flags(names: str) -> int:
     # single words and hyphen/underscore pairs ("social-links", "image-caption")
     tokens = set(words)
     if not _PAIR_FIRSTS.isdisjoint(tokens):  # else no pair can be a known word: not worth building
-        tokens.update(f"{a}-{b}" for a, b in zip(words, words[1:], strict=False))
+        tokens.update(map("-".join, zip(words, words[1:], strict=False)))
     flags = 0
     if not _BOILER_NAMES.isdisjoint(tokens):
         flags |= BOILER
