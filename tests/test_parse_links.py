@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from pipeline.parse import _PLAIN_RELATIVE, _relative_prefix, extract_links
+from pipeline.parse import extract_links
+from pipeline.parse.links import _PLAIN_RELATIVE, _relative_prefix
 
 BASES = [
     "https://www.krefeld.de/de/inhalt/partnerstaedte.html", "https://www.krefeld.de", "http://a.de/x/../y/",
