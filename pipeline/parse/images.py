@@ -16,7 +16,6 @@ from pipeline.models import Image
 from .captions import MAX_CAPTION, title_text, visible_caption
 from .credits import split_credit
 from .picture_tree import PictureTree, Step
-from .text import PLAIN_INLINE
 from .visible import is_hidden, squash, text_lines
 
 if TYPE_CHECKING:
@@ -67,8 +66,8 @@ def _in_layout_box(chain: list[Step], known: dict[int, bool]) -> bool:
     """An ancestor below main is a layout element or hidden. `known` keeps each answer by key: the
     pictures of one gallery share their ancestors (same answers as climbing each time).
 
-    The layout walk numbers no nav, footer or button and no hidden element, except the formatting ones
-    it takes as they are (PLAIN_INLINE): only those of its elements need their attributes read."""
+    The layout walk numbers no nav, footer or button and no hidden element (by the same hiding rule):
+    only elements it did not number need their attributes read."""
     path = []
     found = False
     for key, node, tag in chain:
@@ -77,7 +76,7 @@ def _in_layout_box(chain: list[Step], known: dict[int, bool]) -> bool:
             found = seen
             break
         path.append(key)
-        if tag in _LAYOUT_ANCESTORS or (key < 0 or tag in PLAIN_INLINE) and is_hidden(node):
+        if tag in _LAYOUT_ANCESTORS or key < 0 and is_hidden(node):
             found = True
             break
     for key in path:

@@ -76,13 +76,15 @@ _TAXONOMY = re.compile(r"[\s_-](?:"
 _TAXONOMY_WORDS = frozenset(["category", "tag", "tags", "topic", "rubrik", "ressort", "section",
                              "has", "with", "without", "no", "show", "hide", "allow", "enable", "disable"])
 
+def _parts(words: frozenset[str]) -> frozenset[str]:
+    """The split words of the given words (as _name_flags splits an element's names)."""
+    return frozenset(part for word in words for part in _NAME_SPLIT.split(word) if part)
+
+
 # a quick pre-check (a necessary condition): a known word is a split word of the names, or two of them
 # joined by "-"; so some split word must be a part of some vocabulary word (one C-level set test)
-_WORD_PARTS = frozenset(part for word in _BOILER_NAMES | _CAPTION_NAMES | _MAIN_NAMES | _HIDDEN_NAMES
-                        for part in _NAME_SPLIT.split(word) if part)
-
-
-_HIDDEN_PARTS = frozenset(part for name in _HIDDEN_NAMES for part in _NAME_SPLIT.split(name) if part)
+_WORD_PARTS = _parts(_BOILER_NAMES | _CAPTION_NAMES | _MAIN_NAMES | _HIDDEN_NAMES)
+_HIDDEN_PARTS = _parts(_HIDDEN_NAMES)
 
 # first words of the hyphenated known words ("widget" of "widget-area"): pairs matter only after them
 _PAIR_FIRSTS = frozenset(word.split("-", 1)[0]

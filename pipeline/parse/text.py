@@ -187,12 +187,11 @@ def layout(root: Any) -> Layout:
                     spot(node)
                     spot_text(None)
                 continue
+            attrs = node.attributes
             if tag in PLAIN_INLINE:
-                attrs = node.attributes
                 fl: int | None = None if attrs and not STATE_ATTRS.isdisjoint(attrs) and hides(attrs) \
                     else inherited
             else:
-                attrs = node.attributes
                 if tag == "a" and attrs and ("title" in attrs or "alt" in attrs):
                     _note_image(attrs, lay)
                 if tag not in FLAGGED_TAGS and (not attrs or FLAG_ATTRS.isdisjoint(attrs)):

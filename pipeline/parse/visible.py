@@ -7,6 +7,8 @@ import re
 
 from selectolax.lexbor import LexborNode
 
+from .names import hides
+
 BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "div", "dl", "dt",
     "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
@@ -19,17 +21,9 @@ _NEWLINE = "\n"  # a block element's line breaks, before and after it
 
 
 def is_hidden(node: LexborNode) -> bool:
-    """Hidden by an attribute or an inline style: the walk skips the element and all below it."""
+    """Hidden by an attribute or an inline style (the layout walk's rule): skipped with all below it."""
     attrs = node.attributes
-    if not attrs:
-        return False
-    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-        return True
-    style = attrs.get("style")
-    if not style:
-        return False
-    style = style.replace(" ", "").lower()
-    return "display:none" in style or "visibility:hidden" in style
+    return bool(attrs) and hides(attrs)
 
 
 def _walk(node: LexborNode, out: list[str], cap: int | None = None) -> bool:
