@@ -116,6 +116,20 @@ def _note_image(attrs: dict[str, str | None], lay: Layout) -> None:
         lay.alts.add(clean(alt))
 
 
+def blank_before(node: Any) -> bool:
+    """Whether `node` (None: none) is a text node of nothing but ASCII white space, or the nearest such
+    sibling before it with only empty text nodes between: the one kind of text node that
+    iter(skip_empty=True) leaves out. (The parser makes no two text nodes neighbours; an edited tree may.)"""
+    while node is not None:
+        t = node.text_content  # None for elements and comments
+        if t:
+            return t.isspace() and t.isascii()
+        if t is None and not node.is_text_node:
+            return False
+        node = node.prev
+    return False
+
+
 def layout(root: Any) -> Layout:
     """Walk the tree under `root` once and cut its text into blocks."""
     lay = Layout()
@@ -149,7 +163,10 @@ def layout(root: Any) -> Layout:
     # the open elements above the innermost one, each with its iterator over its children and what it
     # is: a dropped element's subtree (navigation, scripts, hidden boxes) is never visited at all
     stack: list[tuple[Any, int, int, bool, bool, int, str]] = []
-    it = root.iter(include_text=True)
+    # lexbor passes over the text nodes of ASCII white space alone (the indentation: a third of a page's
+    # nodes) before any Python object is made for them. Such a node only adds a space after some text:
+    # blank_before looks for one where that space would be the only one
+    it = root.iter(include_text=True, skip_empty=True)
     # the innermost open element: its id, the flags its children inherit, what it is
     eid, inherited, is_block, is_link = 0, 0, True, False
     image_marks: list[int] = []  # number of blocks when each picture was met
@@ -157,10 +174,13 @@ def layout(root: Any) -> Layout:
     while True:
         for node in it:
             t = node.text_content  # None for an element or comment (and a text node without data)
+            if has_text and not buf[-1][-1].isspace() and not (t and t[0].isspace()) \
+                    and blank_before(node.prev):
+                add(" ")
             if t is not None:
                 if not t:
                     continue
-                if t.isspace():
+                if t.isspace():  # (white space beyond ASCII)
                     if has_text:
                         add(" ")
                     continue
@@ -223,12 +243,15 @@ def layout(root: Any) -> Layout:
             is_link = tag == "a"
             if is_link:
                 link_depth += 1
-            it = node.iter(include_text=True)
+            it = node.iter(include_text=True, skip_empty=True)
             break
         else:  # the innermost open element has ended
             end[eid] = len(parent) - 1
-            if is_block and has_text:
-                flush()
+            if is_block:
+                if has_text:
+                    flush()  # (a trailing space would go in clean() anyway)
+            elif has_text and not buf[-1][-1].isspace() and blank_before(nodes[eid].last_child):
+                add(" ")
             if not stack:
                 break  # the root
             if is_link:
