@@ -94,7 +94,7 @@ _PAIR_FIRSTS = frozenset(word.split("-", 1)[0]
 
 # _name_flags' answers by id and class text (memo.py): class names repeat a lot within and across pages
 _NAME_FLAGS: dict[str, int] = {}
-_NAME_FLAGS_MAX = 16384
+_NAME_FLAGS_MAX = 65536
 
 
 def _name_flags(names: str) -> int:
