@@ -107,3 +107,17 @@ def test_spot_texts_are_the_spots_texts_on_the_mirror() -> None:
         lay = layout(tree.body)
         assert lay.spot_texts == [node.text_content for node in lay.spots]
         assert extract_contacts(tree.body, lay.spots, lay.spot_texts) == extract_contacts(tree.body)
+
+
+def test_a_label_in_a_script_opens_no_box() -> None:
+    """A script's code is never shown: its "Kontakt" is a string, with or without the layout's spots."""
+    from pipeline.parse.text import layout
+
+    box = "<div><p>Ricarda Beispiel</p><p>Telefon: 0 21 51 / 86-1554</p></div>"
+    for code in ("<script>Kontakt</script>", "<style>Kontakt</style>"):
+        root = LexborHTMLParser(f"<html><body><div>{code}{box}</div></body></html>").body
+        lay = layout(root)
+        assert extract_contacts(root) == []
+        assert extract_contacts(root, lay.spots, lay.spot_texts) == []
+    root = LexborHTMLParser(f"<html><body><div><p>Kontakt</p>{box}</div></body></html>").body
+    assert [c.name for c in extract_contacts(root)] == ["Ricarda Beispiel"]

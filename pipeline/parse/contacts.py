@@ -164,6 +164,10 @@ def _parse_box(lines: list[str]) -> list[Contact]:
     return contacts
 
 
+# elements whose text is code, never shown: "Kontakt" in a script is a string, not a box's heading
+_RAW_TEXT = frozenset({"script", "style"})
+
+
 @lru_cache(maxsize=1)
 def _label_vocab() -> tuple[frozenset[str], frozenset[str]]:
     """The box labels (lower case) and their first letters."""
@@ -190,6 +194,8 @@ def _label_nodes(root: LexborNode, spots: Iterable[LexborNode] | None = None,
             if _is_label(text, labels, firsts):
                 _add_label(spot, out)
             continue
+        if spot.tag in _RAW_TEXT:
+            continue  # (a script's code is no label: _add_label would refuse it; most pages have a dozen)
         # (but not the subtree's blank text nodes: no label)
         for node in spot.traverse(include_text=True, skip_empty=True):
             text = node.text_content  # None for elements and comments: cheaper than asking for the tag
@@ -204,8 +210,10 @@ def _is_label(text: str, labels: frozenset[str], firsts: frozenset[str]) -> bool
 
 
 def _add_label(node: LexborNode, out: list[LexborNode]) -> None:
-    """The block element of a label's text node, unless a link holds it."""
+    """The block element of a label's text node, unless a link holds it or it is a script's code."""
     elem = node.parent
+    if elem is not None and elem.tag in _RAW_TEXT:
+        return
     while elem is not None and elem.tag in ("b", "strong", "span", "font", "em", "i", "u"):
         elem = elem.parent  # the label's block element
     if elem is None or elem.tag == "a" or (elem.parent is not None and elem.parent.tag == "a"):
