@@ -69,17 +69,18 @@ def extract_links(tree: Any, base_url: str) -> list[str]:
         # fast paths for the common forms, where they give what urljoin gives; urljoin (slow) for odd
         # cases: it drops an empty query ("x?") or parameter ("x;") and the tabs and line breaks a
         # browser drops too
-        plain_chars = _ODD_URL_CHARS.isdisjoint(href) and not href.split("#", 1)[0].endswith("?")
+        head = href.split("#", 1)[0] if "#" in href else href  # (without its fragment)
+        plain_chars = _ODD_URL_CHARS.isdisjoint(href) and not head.endswith("?")
         if plain_chars and href.startswith(("https://", "http://")):
-            absolute = href.split("#", 1)[0]
+            absolute = head
         elif plain_chars and href[0] == "/" and not href.startswith("//") and origin and "/." not in href:
-            absolute = origin + href.split("#", 1)[0]
+            absolute = origin + head
         else:
             plain = _PLAIN_RELATIVE.fullmatch(href) is not None
             if plain and prefix == "":
                 prefix = _relative_prefix(base_url)
             if plain and prefix:
-                absolute = prefix + href.split("#", 1)[0]
+                absolute = prefix + head
             else:
                 try:
                     absolute = urldefrag(urljoin(base_url, href))[0]
