@@ -74,5 +74,7 @@ def test_blank_before_reads_only_ascii_blank_nodes() -> None:
     assert tags == ["b", "-text", "i", "-text", "u", "-comment", "s"]
     assert blank_before(kids[1]) and blank_before(kids[2].prev)
     assert not blank_before(kids[4].prev)  # a no-break space: lexbor keeps that node, the walk reads it
+    vertical_tab = LexborHTMLParser("<html><body><b>a</b>\x0b<i>b</i></body></html>").body
+    assert vertical_tab.child is not None and not blank_before(vertical_tab.last_child.prev)  # kept too
     assert not blank_before(kids[6].prev)  # a comment
     assert not blank_before(kids[0].prev)  # nothing before

@@ -116,14 +116,17 @@ def _note_image(attrs: dict[str, str | None], lay: Layout) -> None:
         lay.alts.add(clean(alt))
 
 
+_LEXBOR_BLANKS = " \t\n\f\r"  # the white space of iter(skip_empty=True): HTML's ASCII white space
+
+
 def blank_before(node: Any) -> bool:
-    """Whether `node` (None: none) is a text node of nothing but ASCII white space, or the nearest such
-    sibling before it with only empty text nodes between: the one kind of text node that
+    """Whether `node` (None: none) is a text node of nothing but HTML's ASCII white space, or the nearest
+    such sibling before it with only empty text nodes between: the one kind of text node that
     iter(skip_empty=True) leaves out. (The parser makes no two text nodes neighbours; an edited tree may.)"""
     while node is not None:
         t = node.text_content  # None for elements and comments
         if t:
-            return t.isspace() and t.isascii()
+            return not t.strip(_LEXBOR_BLANKS)
         if t is None and not node.is_text_node:
             return False
         node = node.prev
