@@ -72,6 +72,8 @@ def test_name_flags_follow_the_plain_rules_on_many_random_names() -> None:
     ("category-newsletter post-12", N.MAIN_HINT),  # a topic class names no furniture
     ("post_tag-social entry", N.MAIN_HINT),
     ("has-ads article", N.MAIN_HINT),  # a modifier names what the element allows
+    ("show_menu", 0),  # a modifier joined by "_"
+    ("has_sidebar entry", N.MAIN_HINT),
     ("Report__Section--Ads", 0),  # a BEM modifier
     ("social links", N.BOILER),  # a pair across two classes
     ("image caption", N.CAPTION),

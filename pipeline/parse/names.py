@@ -108,8 +108,10 @@ def _name_flags(names: str) -> int:
     if not _HIDDEN_PARTS.isdisjoint(split) and not _HIDDEN_NAMES.isdisjoint(names.split()):
         return -1
     words = split
-    # (each _TAXONOMY match holds "--" or one of _TAXONOMY_WORDS; in ASCII, re.I is plain case-folding)
-    if "-" in names and ("--" in names or not names.isascii() or not _TAXONOMY_WORDS.isdisjoint(split)):
+    # (each _TAXONOMY match holds a "-" or "_", and "--" or one of _TAXONOMY_WORDS; in ASCII, re.I is
+    # plain case-folding)
+    if ("-" in names or "_" in names) and ("--" in names or not names.isascii()
+                                           or not _TAXONOMY_WORDS.isdisjoint(split)):
         words = _TAXONOMY.sub(" ", " " + names).replace("_", " ").replace("-", " ").split()
     # single words and hyphen/underscore pairs ("social-links", "image-caption")
     tokens = set(words)
