@@ -92,6 +92,36 @@ _PAIR_FIRSTS = frozenset(word.split("-", 1)[0]
                          if "-" in word)
 
 
+# what each known word is, as bits: one dict lookup per word of an element's names answers every
+# question _name_flags asks of it (instead of a set test per question, each hashing the words again)
+_IS_PART, _IS_HIDDEN_PART, _IS_TAXONOMY, _IS_PAIR_FIRST = 1, 2, 4, 8  # of the split words
+_NAMES_BOILER, _NAMES_STRONG, _NAMES_CAPTION, _NAMES_MAIN = 16, 32, 64, 128  # of the words and pairs
+
+
+def _word_bits() -> dict[str, int]:
+    bits: dict[str, int] = {}
+    for bit, words in ((_IS_PART, _WORD_PARTS), (_IS_HIDDEN_PART, _HIDDEN_PARTS),
+                       (_IS_TAXONOMY, _TAXONOMY_WORDS), (_IS_PAIR_FIRST, _PAIR_FIRSTS),
+                       (_NAMES_BOILER, _BOILER_NAMES), (_NAMES_STRONG, _STRONG_BOILER_NAMES),
+                       (_NAMES_CAPTION, _CAPTION_NAMES), (_NAMES_MAIN, _MAIN_NAMES)):
+        for word in words:
+            bits[word] = bits.get(word, 0) | bit
+    return bits
+
+
+_WORD_BITS = _word_bits()
+# a word or pair that names something, or the first word of a pair that may
+_NAMING = _IS_PAIR_FIRST | _NAMES_BOILER | _NAMES_STRONG | _NAMES_CAPTION | _NAMES_MAIN
+
+
+def _bits_of(words: list[str]) -> int:
+    found = 0
+    for word in words:
+        if word in _WORD_BITS:  # (compiled: two C-level lookups, no bound method)
+            found |= _WORD_BITS[word]
+    return found
+
+
 # _name_flags' answers by id and class text (memo.py): class names repeat a lot within and across pages
 _NAME_FLAGS: dict[str, int] = {}
 _NAME_FLAGS_MAX = 65536
@@ -104,27 +134,29 @@ def _name_flags(names: str) -> int:
     split = names.replace("_", " ").replace("-", " ").split()
     if _WORD_PARTS.isdisjoint(split):  # most ("row", "col-md-6") hold no known word
         return 0
+    bits = _bits_of(split)
     # whole class names only ("hidden-xs" is visible); each holds split words of a hidden name
-    if not _HIDDEN_PARTS.isdisjoint(split) and not _HIDDEN_NAMES.isdisjoint(names.split()):
+    if bits & _IS_HIDDEN_PART and not _HIDDEN_NAMES.isdisjoint(names.split()):
         return -1
+    if not bits & _NAMING:
+        return 0  # (dropping taxonomy classes below only takes words away: no known word or pair comes)
     words = split
     # (each _TAXONOMY match holds a "-" or "_", and "--" or one of _TAXONOMY_WORDS; in ASCII, re.I is
     # plain case-folding)
-    if ("-" in names or "_" in names) and ("--" in names or not names.isascii()
-                                           or not _TAXONOMY_WORDS.isdisjoint(split)):
+    if ("-" in names or "_" in names) and ("--" in names or not names.isascii() or bits & _IS_TAXONOMY):
         words = _TAXONOMY.sub(" ", " " + names).replace("_", " ").replace("-", " ").split()
+        bits = _bits_of(words)
     # single words and hyphen/underscore pairs ("social-links", "image-caption")
-    tokens = set(words)
-    if not _PAIR_FIRSTS.isdisjoint(tokens):  # else no pair can be a known word: not worth building
-        tokens.update(map("-".join, zip(words, words[1:], strict=False)))
+    if bits & _IS_PAIR_FIRST:  # else no pair can be a known word: not worth building
+        bits |= _bits_of(list(map("-".join, zip(words, words[1:], strict=False))))
     flags = 0
-    if not _BOILER_NAMES.isdisjoint(tokens):
+    if bits & _NAMES_BOILER:
         flags |= BOILER
-        if not _STRONG_BOILER_NAMES.isdisjoint(tokens) and _MAIN_NAMES.isdisjoint(tokens):
+        if bits & _NAMES_STRONG and not bits & _NAMES_MAIN:
             flags |= STRONG_BOILER
-    if not _CAPTION_NAMES.isdisjoint(tokens):
+    if bits & _NAMES_CAPTION:
         flags |= CAPTION
-    if not _MAIN_NAMES.isdisjoint(tokens):
+    if bits & _NAMES_MAIN:
         flags |= MAIN_HINT
     return flags
 
