@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from .memo import remember
 
@@ -114,7 +115,7 @@ _WORD_BITS = _word_bits()
 _NAMING = _IS_PAIR_FIRST | _NAMES_BOILER | _NAMES_STRONG | _NAMES_CAPTION | _NAMES_MAIN
 
 
-def _bits_of(words: list[str]) -> int:
+def _bits_of(words: Iterable[str]) -> int:
     found = 0
     for word in words:
         if word in _WORD_BITS:  # (compiled: two C-level lookups, no bound method)
@@ -148,7 +149,7 @@ def _name_flags(names: str) -> int:
         bits = _bits_of(words)
     # single words and hyphen/underscore pairs ("social-links", "image-caption")
     if bits & _IS_PAIR_FIRST:  # else no pair can be a known word: not worth building
-        bits |= _bits_of(list(map("-".join, zip(words, words[1:], strict=False))))
+        bits |= _bits_of(map("-".join, zip(words, words[1:], strict=False)))
     flags = 0
     if bits & _NAMES_BOILER:
         flags |= BOILER
