@@ -109,9 +109,9 @@ def signals(text: str) -> tuple[bool, bool]:
     No role before a name without the first; no full-name mention without the second."""
     caps = _capitalised_rx()  # (role words begin upper-case; given names and role phrases too)
     words = _WORD.findall(text) if caps is None else caps.findall(text)
-    rest = list(filterfalse(_PLAIN.__contains__, words))  # (most texts: no word left)
-    if not rest:
+    if _PLAIN.issuperset(words):  # most texts: every word known plain (one C-level loop)
         return False, False
+    rest = list(filterfalse(_PLAIN.__contains__, words))
     plain = list(filter(_plain, rest))
     if plain:
         remember_all(_PLAIN, plain, _PLAIN_MAX)
