@@ -77,6 +77,7 @@ _TAXONOMY = re.compile(r"[\s_-](?:"
 _TAXONOMY_WORDS = frozenset(["category", "tag", "tags", "topic", "rubrik", "ressort", "section",
                              "has", "with", "without", "no", "show", "hide", "allow", "enable", "disable"])
 
+
 def _parts(words: frozenset[str]) -> frozenset[str]:
     """The split words of the given words (as _name_flags splits an element's names)."""
     return frozenset(part for word in words for part in _NAME_SPLIT.split(word) if part)
@@ -95,14 +96,14 @@ _PAIR_FIRSTS = frozenset(word.split("-", 1)[0]
 
 # what each known word is, as bits: one dict lookup per word of an element's names answers every
 # question _name_flags asks of it (instead of a set test per question, each hashing the words again)
-_IS_PART, _IS_HIDDEN_PART, _IS_TAXONOMY, _IS_PAIR_FIRST = 1, 2, 4, 8  # of the split words
+_IS_HIDDEN_PART, _IS_TAXONOMY, _IS_PAIR_FIRST = 2, 4, 8  # of the split words (_WORD_PARTS: one set test)
 _NAMES_BOILER, _NAMES_STRONG, _NAMES_CAPTION, _NAMES_MAIN = 16, 32, 64, 128  # of the words and pairs
 
 
 def _word_bits() -> dict[str, int]:
     bits: dict[str, int] = {}
-    for bit, words in ((_IS_PART, _WORD_PARTS), (_IS_HIDDEN_PART, _HIDDEN_PARTS),
-                       (_IS_TAXONOMY, _TAXONOMY_WORDS), (_IS_PAIR_FIRST, _PAIR_FIRSTS),
+    for bit, words in ((_IS_HIDDEN_PART, _HIDDEN_PARTS), (_IS_TAXONOMY, _TAXONOMY_WORDS),
+                       (_IS_PAIR_FIRST, _PAIR_FIRSTS),
                        (_NAMES_BOILER, _BOILER_NAMES), (_NAMES_STRONG, _STRONG_BOILER_NAMES),
                        (_NAMES_CAPTION, _CAPTION_NAMES), (_NAMES_MAIN, _MAIN_NAMES)):
         for word in words:
@@ -128,11 +129,15 @@ _NAME_FLAGS: dict[str, int] = {}
 _NAME_FLAGS_MAX = 65536
 
 
+def _split(names: str) -> list[str]:
+    """The words between white space, "_" and "-" (as _NAME_SPLIT cuts them; str.split is much faster)."""
+    return names.replace("_", " ").replace("-", " ").split()
+
+
 def _name_flags(names: str) -> int:
     """What an element's id and class say: -1 hidden, else BOILER/CAPTION/MAIN_HINT bits."""
     names = names.lower()
-    # the words between white space, "_" and "-" (as _NAME_SPLIT cuts them; str.split is much faster)
-    split = names.replace("_", " ").replace("-", " ").split()
+    split = _split(names)
     if _WORD_PARTS.isdisjoint(split):  # most ("row", "col-md-6") hold no known word
         return 0
     bits = _bits_of(split)
@@ -145,7 +150,7 @@ def _name_flags(names: str) -> int:
     # (each _TAXONOMY match holds a "-" or "_", and "--" or one of _TAXONOMY_WORDS; in ASCII, re.I is
     # plain case-folding)
     if ("-" in names or "_" in names) and ("--" in names or not names.isascii() or bits & _IS_TAXONOMY):
-        words = _TAXONOMY.sub(" ", " " + names).replace("_", " ").replace("-", " ").split()
+        words = _split(_TAXONOMY.sub(" ", " " + names))
         bits = _bits_of(words)
     # single words and hyphen/underscore pairs ("social-links", "image-caption")
     if bits & _IS_PAIR_FIRST:  # else no pair can be a known word: not worth building
