@@ -171,55 +171,57 @@ def _ratio(what: str, ours: Timing, core: Timing, theirs: Timing) -> str:
 RATIOS: dict[str, float] = {}  # per set: the headline, rival's CPU time over our full parse's
 
 
-def bench_dates(items: list[tuple[dict[str, Any], bytes]]) -> None:
+Contender = Callable[[bytes, str], Any]
+
+
+def _compare(items: Items, ours: Contender, core: Contender, rival_name: str, rival: Contender | None,
+             figures: Callable[[list[Any]], str], what: str) -> None:
+    """Our full and core parse beside the rival, side by side; each line with its answers' `figures`."""
+    contenders: list[tuple[str, Contender]] = [("ours", ours), ("core", core)]
+    if rival is not None:
+        contenders.append(("rival", rival))
+    runs = side_by_side(items, contenders)
+    for name, label in (("ours", "ours (full)"), ("core", "ours core"), ("rival", rival_name)):
+        if name in runs:
+            preds, t = runs[name]
+            print(_line(label, len(items), t, figures(preds)))
+    if rival is None:
+        print(f"  {rival_name:<12} not installed (.venv/bin/pip install {rival_name})")
+        return
+    print(_ratio(rival_name, runs["ours"][1], runs["core"][1], runs["rival"][1]))
+    RATIOS[f"{what} vs {rival_name}"] = runs["rival"][1].cpu / runs["ours"][1].cpu
+
+
+def bench_dates(items: Items) -> None:
     print(f"dates-de ({len(items)} pages, exact day)")
-    contenders: list[tuple[str, Callable[[bytes, str], Any]]] = [("ours", ours_date), ("core", core_date)]
+    rival: Contender | None = None
     try:
         from htmldate import find_date
 
-        def htmldate(html: bytes, url: str) -> str | None:
+        def rival(html: bytes, url: str) -> str | None:
             return find_date(html, url=url, original_date=True, extensive_search=True)
-
-        contenders.append(("rival", htmldate))
     except ImportError:
         pass
-    runs = side_by_side(items, contenders)
-    preds, ours = runs["ours"]
-    print(_line("ours (full)", len(items), ours, f"accuracy {score_dates(items, preds):.3f}"))
-    preds, core = runs["core"]
-    print(_line("ours core", len(items), core, f"accuracy {score_dates(items, preds):.3f}"))
-    if "rival" not in runs:
-        print("  htmldate     not installed (.venv/bin/pip install htmldate)")
-        return
-    preds, theirs = runs["rival"]
-    print(_line("htmldate", len(items), theirs, f"accuracy {score_dates(items, preds):.3f}"))
-    print(_ratio("htmldate", ours, core, theirs))
-    RATIOS["dates-de vs htmldate"] = theirs.cpu / ours.cpu
+    _compare(items, ours_date, core_date, "htmldate", rival,
+             lambda preds: f"accuracy {score_dates(items, preds):.3f}", "dates-de")
 
 
-def bench_text(items: list[tuple[dict[str, Any], bytes]], norm: Callable[[str | None], str]) -> None:
+def bench_text(items: Items, norm: Callable[[str | None], str]) -> None:
     print(f"text-de ({len(items)} pages, segment precision/recall/F1)")
-    contenders: list[tuple[str, Callable[[bytes, str], Any]]] = [("ours", ours_text), ("core", core_text)]
+    rival: Contender | None = None
     try:
         import trafilatura
 
-        def traf(html: bytes, url: str) -> str:
+        def rival(html: bytes, url: str) -> str:
             return trafilatura.extract(html, url=url) or ""
-
-        contenders.append(("rival", traf))
     except ImportError:
         pass
-    runs = side_by_side(items, contenders)
-    for name, label in (("ours", "ours (full)"), ("core", "ours core"), ("rival", "trafilatura")):
-        if name in runs:
-            preds, t = runs[name]
-            p, r, f = score_text(items, preds, norm)
-            print(_line(label, len(items), t, f"P {p:.3f} R {r:.3f} F1 {f:.3f}"))
-    if "rival" not in runs:
-        print("  trafilatura  not installed (.venv/bin/pip install trafilatura)")
-        return
-    print(_ratio("trafilatura", runs["ours"][1], runs["core"][1], runs["rival"][1]))
-    RATIOS["text-de vs trafilatura"] = runs["rival"][1].cpu / runs["ours"][1].cpu
+
+    def figures(preds: list[Any]) -> str:
+        p, r, f = score_text(items, preds, norm)
+        return f"P {p:.3f} R {r:.3f} F1 {f:.3f}"
+
+    _compare(items, ours_text, core_text, "trafilatura", rival, figures, "text-de")
 
 
 def main(argv: list[str] | None = None) -> int:
